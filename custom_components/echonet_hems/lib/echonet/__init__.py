@@ -1,0 +1,1 @@
+"""ECHONET Lite: frame codec, property maps, class specifications, UDP client and discovery."""

@@ -1,0 +1,429 @@
+"""Async ECHONET Lite client over UDP 3610.
+
+One socket listens on UDP 3610 for unicast answers and for the multicast group 224.0.23.0 joined on a chosen interface,
+and sends multicast out of that interface and unicast to device:3610. Answers are matched by (source address, TID) and
+checked against the SEOJ and the ESVs the request may receive — never by source port, because devices answer from
+ephemeral ports (PROTOCOL.md §1.1). One request per node is outstanding at a time; timeouts are retried a bounded number
+of times with the same TID, so a slow device's late answer still counts.
+
+`get` bundles every wanted EPC of an object into one Get and adapts to the device (PROTOCOL.md §5.1, §5.3):
+- Get_SNA: the properties that came back are kept, the ones answered with PDC 0 are left out of later polls for a while;
+- an answer with fewer properties than asked: the device caps its batch size, which is learnt and kept;
+- no answer to a batch: the batch is split and retried, and the smaller size is learnt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+import errno
+import logging
+import socket
+import struct
+import time
+from typing import Final
+
+from ..errors import ProtocolError, RequestTimeoutError, TransportError, UnsupportedError
+from .frame import CONTROLLER, EOJ, ESV, RESPONSES, Frame, Property, decode_frame
+
+_LOGGER = logging.getLogger(__name__)
+
+ECHONET_PORT: Final = 3610
+MULTICAST_GROUP: Final = "224.0.23.0"
+DEFAULT_TIMEOUT: Final = 5.0
+DEFAULT_RETRIES: Final = 2
+# How long an EPC that a device answered with SNA stays out of its batches before it is asked again. Devices SNA
+# temporarily too (an EV charger cannot report the car's SOC while no car is connected).
+DEFAULT_SNA_RETRY_INTERVAL: Final = 600.0
+
+type Address = str
+type NotificationCallback = Callable[[Notification], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """An INF or INFC a device sent on its own (or in answer to INF_REQ), with the address it came from."""
+
+    address: Address
+    frame: Frame
+
+
+@dataclass(frozen=True, slots=True)
+class GetResult:
+    """The outcome of `EchonetClient.get`: values by EPC, and the EPCs the device could not give."""
+
+    values: dict[int, bytes]
+    unsupported: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class SetResult:
+    """The outcome of `EchonetClient.set`: which EPCs the device accepted and which it rejected."""
+
+    accepted: frozenset[int]
+    rejected: frozenset[int]
+
+    def raise_for_rejection(self) -> None:
+        """Raise `UnsupportedError` naming the rejected EPCs, if any."""
+        if self.rejected:
+            names = ", ".join(f"0x{epc:02X}" for epc in sorted(self.rejected))
+            raise UnsupportedError(f"device rejected Set of {names}")
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A request waiting for its answer."""
+
+    deoj: EOJ
+    esvs: tuple[ESV, ...]
+    future: asyncio.Future[Frame]
+
+    def accepts(self, frame: Frame) -> bool:
+        """Whether `frame` answers this request: allowed ESV, and SEOJ equal to our DEOJ (instance 0 = any instance)."""
+        if frame.esv not in self.esvs:
+            return False
+        if self.deoj.instance == 0:
+            return frame.seoj.class_id == self.deoj.class_id
+        return frame.seoj == self.deoj
+
+
+@dataclass(slots=True)
+class _ObjectKnowledge:
+    """What the client learnt about one object of one device."""
+
+    batch_cap: int | None = None
+    sna_since: dict[int, float] = field(default_factory=dict)
+
+
+class _Protocol(asyncio.DatagramProtocol):
+    def __init__(self, client: EchonetClient) -> None:
+        self._client = client
+
+    def datagram_received(self, data: bytes, addr: tuple[str | object, int]) -> None:
+        self._client.handle_datagram(data, str(addr[0]))
+
+    def error_received(self, exc: Exception) -> None:
+        # ICMP port unreachable and the like: the request times out on its own; keep the log quiet but useful.
+        _LOGGER.debug("UDP error: %s", exc)
+
+
+class EchonetClient:
+    """ECHONET Lite controller endpoint. Create, `await start()`, use, `await close()` (idempotent)."""
+
+    def __init__(
+        self,
+        *,
+        interface: str = "0.0.0.0",
+        port: int = ECHONET_PORT,
+        device_port: int = ECHONET_PORT,
+        multicast_group: str = MULTICAST_GROUP,
+        controller: EOJ = CONTROLLER,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        sna_retry_interval: float = DEFAULT_SNA_RETRY_INTERVAL,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Configure; nothing is opened until `start`.
+
+        `interface` is the IPv4 address of the network interface that joins the multicast group and sends multicast
+        (0.0.0.0 lets the kernel choose). The socket always binds the wildcard address so that multicast arrives.
+        """
+        self._interface = interface
+        self._port = port
+        self._device_port = device_port
+        self._group = multicast_group
+        self.controller = controller
+        self.timeout = timeout
+        self.retries = retries
+        self._sna_retry_interval = sna_retry_interval
+        self._monotonic = monotonic
+        self._transport: asyncio.DatagramTransport | None = None
+        self._pending: dict[tuple[Address, int], _Pending] = {}
+        self._collectors: dict[int, Callable[[Address, Frame], None]] = {}
+        self._locks: dict[Address, asyncio.Lock] = {}
+        self._knowledge: dict[tuple[Address, EOJ], _ObjectKnowledge] = {}
+        self._subscribers: list[NotificationCallback] = []
+        self._next_tid = 1
+
+    # ----------------------------------------------------------------------------------------------------- life cycle
+    async def start(self) -> None:
+        """Open the socket. Raises `TransportError` when the port cannot be bound (e.g. already in use)."""
+        if self._transport is not None:
+            return
+        sock = self._open_socket()
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), sock=sock)
+        self._transport = transport
+        _LOGGER.debug("listening on UDP %s, multicast %s via %s", self._port, self._group, self._interface)
+
+    def _open_socket(self) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+        try:
+            # Shared with a virtual home on the same host and with other ECHONET software (PROTOCOL.md §5.9).
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("0.0.0.0", self._port))
+            group = socket.inet_aton(self._group)
+            interface = socket.inet_aton(self._interface)
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, group + interface)
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, interface)
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, struct.pack("b", 1))
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+            sock.setblocking(False)
+        except OSError as err:
+            sock.close()
+            reason = "port in use" if err.errno == errno.EADDRINUSE else "socket error"
+            raise TransportError(f"cannot open UDP {self._port} on {self._interface}: {reason}: {err}") from err
+        return sock
+
+    async def close(self) -> None:
+        """Close the socket and fail every waiting request. Safe to call more than once."""
+        transport, self._transport = self._transport, None
+        for pending in self._pending.values():
+            if not pending.future.done():
+                pending.future.set_exception(TransportError("client closed"))
+        self._pending.clear()
+        self._collectors.clear()
+        if transport is not None:
+            transport.close()
+            # Let the loop run the transport's close callbacks so the port is free when we return.
+            await asyncio.sleep(0)
+
+    @property
+    def is_open(self) -> bool:
+        """True between `start` and `close`."""
+        return self._transport is not None
+
+    # -------------------------------------------------------------------------------------------------- subscribers
+    def subscribe(self, callback: NotificationCallback) -> Callable[[], None]:
+        """Call `callback` for every INF/INFC received; returns the function that unsubscribes."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    # ----------------------------------------------------------------------------------------------------- requests
+    async def request(
+        self,
+        address: Address,
+        deoj: EOJ,
+        esv: ESV,
+        properties: Sequence[Property] = (),
+        get_properties: Sequence[Property] = (),
+        *,
+        attempt_timeout: float | None = None,
+        retries: int | None = None,
+    ) -> Frame:
+        """Send one request to `address` and return its answer (which may be an SNA).
+
+        Raises `RequestTimeoutError` when no answer came after all retries, `TransportError` when the client is closed.
+        """
+        async with self._lock(address):
+            tid = self._allocate_tid(address)
+            frame = Frame(tid, self.controller, deoj, esv, tuple(properties), tuple(get_properties))
+            pending = _Pending(deoj, RESPONSES[esv], asyncio.get_running_loop().create_future())
+            self._pending[(address, tid)] = pending
+            try:
+                return await self._send_until_answered(address, frame, pending, attempt_timeout, retries)
+            finally:
+                self._pending.pop((address, tid), None)
+
+    async def _send_until_answered(
+        self,
+        address: Address,
+        frame: Frame,
+        pending: _Pending,
+        attempt_timeout: float | None,
+        retries: int | None,
+    ) -> Frame:
+        attempts = 1 + (self.retries if retries is None else retries)
+        wait = self.timeout if attempt_timeout is None else attempt_timeout
+        data = frame.encode()
+        for attempt in range(1, attempts + 1):
+            self._sendto(data, address)
+            try:
+                async with asyncio.timeout(wait):
+                    # shield: a timeout must not cancel the future, a late answer to this TID still resolves it.
+                    return await asyncio.shield(pending.future)
+            except TimeoutError:
+                _LOGGER.debug(
+                    "%s %s TID %04X: no answer (attempt %d/%d)", address, frame.esv.name, frame.tid, attempt, attempts
+                )
+        raise RequestTimeoutError(f"{address} {frame.deoj}: no answer to {frame.esv.name} after {attempts} attempts")
+
+    def send(self, address: Address, deoj: EOJ, esv: ESV, properties: Sequence[Property] = ()) -> None:
+        """Send a frame that expects no answer (SetI, INF): fire and forget."""
+        tid = self._allocate_tid(address)
+        self._sendto(Frame(tid, self.controller, deoj, esv, tuple(properties)).encode(), address)
+
+    async def multicast(
+        self,
+        deoj: EOJ,
+        esv: ESV,
+        properties: Sequence[Property],
+        window: float,
+    ) -> list[Notification]:
+        """Send a request to the multicast group and collect every answer for `window` seconds (one per node and
+        object; several nodes answer one request). Answers are returned in arrival order, as (address, frame)."""
+        tid = self._allocate_tid(self._group)
+        answers: list[Notification] = []
+        allowed = RESPONSES[esv]
+
+        def collect(address: Address, frame: Frame) -> None:
+            if frame.esv in allowed:
+                answers.append(Notification(address, frame))
+
+        self._collectors[tid] = collect
+        try:
+            self._sendto(Frame(tid, self.controller, deoj, esv, tuple(properties)).encode(), self._group)
+            await asyncio.sleep(window)
+        finally:
+            self._collectors.pop(tid, None)
+        return answers
+
+    # -------------------------------------------------------------------------------------------------- Get and Set
+    async def get(self, address: Address, eoj: EOJ, epcs: Iterable[int]) -> GetResult:
+        """Read `epcs` of object `eoj` at `address` in as few Gets as the device allows.
+
+        EPCs the device recently answered with SNA are not asked again until the retry interval has passed; they are
+        reported in `unsupported`. Raises `RequestTimeoutError` when the device does not answer at all.
+        """
+        knowledge = self._knowledge.setdefault((address, eoj), _ObjectKnowledge())
+        wanted = list(dict.fromkeys(epcs))
+        now = self._monotonic()
+        ask = [epc for epc in wanted if now - knowledge.sna_since.get(epc, -1e18) >= self._sna_retry_interval]
+        skipped = frozenset(wanted) - frozenset(ask)
+        values: dict[int, bytes] = {}
+        unsupported: set[int] = set(skipped)
+        remaining = ask
+        while remaining:
+            cap = knowledge.batch_cap or len(remaining)
+            batch, remaining = remaining[:cap], remaining[cap:]
+            got, sna, unanswered = await self._get_batch(address, eoj, batch, knowledge)
+            values.update(got)
+            unsupported.update(sna)
+            remaining = unanswered + remaining
+        for epc in values:
+            knowledge.sna_since.pop(epc, None)
+        for epc in unsupported - skipped:
+            knowledge.sna_since[epc] = now
+        return GetResult(values, frozenset(unsupported))
+
+    async def _get_batch(
+        self, address: Address, eoj: EOJ, batch: list[int], knowledge: _ObjectKnowledge
+    ) -> tuple[dict[int, bytes], set[int], list[int]]:
+        """One Get; returns (values, SNA'd EPCs, EPCs the device left out of its answer)."""
+        properties = [Property(epc) for epc in batch]
+        try:
+            # A batch of several EPCs gets one try: silence often means "too many at once" (PROTOCOL.md §5.3).
+            answer = await self.request(address, eoj, ESV.GET, properties, retries=0 if len(batch) > 1 else None)
+        except RequestTimeoutError:
+            if len(batch) == 1:
+                raise
+            return await self._split_after_silence(address, eoj, batch, knowledge)
+        values: dict[int, bytes] = {}
+        sna: set[int] = set()
+        for prop in answer.properties:
+            if prop.epc not in batch or prop.epc in values or prop.epc in sna:
+                continue  # not asked, or a repeated EPC (first one wins)
+            if prop.pdc:
+                values[prop.epc] = prop.edt
+            else:
+                sna.add(prop.epc)
+        unanswered = [epc for epc in batch if epc not in values and epc not in sna]
+        if unanswered:
+            answered = len(batch) - len(unanswered)
+            if answered == 0:
+                raise ProtocolError(f"{address} {eoj}: Get answer carries none of the requested EPCs")
+            self._learn_cap(address, eoj, knowledge, answered)
+        return values, sna, unanswered
+
+    async def _split_after_silence(
+        self, address: Address, eoj: EOJ, batch: list[int], knowledge: _ObjectKnowledge
+    ) -> tuple[dict[int, bytes], set[int], list[int]]:
+        half = (len(batch) + 1) // 2
+        # If the first half stays silent too the device is gone: that timeout propagates (no endless splitting).
+        values, sna, unanswered = await self._get_batch(address, eoj, batch[:half], knowledge)
+        self._learn_cap(address, eoj, knowledge, half)
+        return values, sna, unanswered + batch[half:]
+
+    def _learn_cap(self, address: Address, eoj: EOJ, knowledge: _ObjectKnowledge, cap: int) -> None:
+        if knowledge.batch_cap is None or cap < knowledge.batch_cap:
+            _LOGGER.debug("%s %s: batch size capped at %d EPCs", address, eoj, cap)
+            knowledge.batch_cap = cap
+
+    def batch_cap(self, address: Address, eoj: EOJ) -> int | None:
+        """The learnt maximum number of EPCs per Get for this object, or None while unlimited."""
+        knowledge = self._knowledge.get((address, eoj))
+        return None if knowledge is None else knowledge.batch_cap
+
+    async def set(self, address: Address, eoj: EOJ, properties: Sequence[Property]) -> SetResult:
+        """Write with SetC and report which EPCs the device accepted (Set_Res) or rejected (SetC_SNA)."""
+        answer = await self.request(address, eoj, ESV.SETC, properties)
+        asked = {prop.epc for prop in properties}
+        # In SetC_SNA accepted EPCs come back with PDC 0 and rejected ones with the request's EDT (PROTOCOL.md §1.4).
+        rejected = {prop.epc for prop in answer.properties if prop.pdc and prop.epc in asked}
+        if answer.esv is ESV.SETC_SNA and not rejected:
+            rejected = asked  # an SNA that does not say what failed: nothing can be assumed accepted
+        return SetResult(frozenset(asked - rejected), frozenset(rejected))
+
+    # ------------------------------------------------------------------------------------------------------ plumbing
+    def _lock(self, address: Address) -> asyncio.Lock:
+        lock = self._locks.get(address)
+        if lock is None:
+            lock = self._locks[address] = asyncio.Lock()
+        return lock
+
+    def _allocate_tid(self, address: Address) -> int:
+        """Next TID, wrapping 0xFFFF → 0x0001 and skipping any still in use for this address."""
+        for _ in range(0xFFFF):
+            tid = self._next_tid
+            self._next_tid = tid + 1 if tid < 0xFFFF else 1
+            if (address, tid) not in self._pending and tid not in self._collectors:
+                return tid
+        raise TransportError("no free TID")  # pragma: no cover - 65535 requests in flight
+
+    def _sendto(self, data: bytes, address: Address) -> None:
+        if self._transport is None:
+            raise TransportError("client is not started or already closed")
+        _LOGGER.debug("-> %s %s", address, data.hex())
+        self._transport.sendto(data, (address, self._device_port))
+
+    def handle_datagram(self, data: bytes, address: Address) -> None:
+        """Process one received datagram: resolve its request, feed a multicast collector, deliver INF/INFC."""
+        try:
+            frame = decode_frame(data)
+        except ProtocolError as err:
+            _LOGGER.debug("<- %s dropped, %s: %s", address, err, data.hex())
+            return
+        if not isinstance(frame, Frame):
+            _LOGGER.debug("<- %s format-2 frame ignored", address)
+            return
+        _LOGGER.debug("<- %s %s", address, data.hex())
+        pending = self._pending.get((address, frame.tid))
+        if pending is not None and not pending.future.done() and pending.accepts(frame):
+            pending.future.set_result(frame)
+            return
+        collector = self._collectors.get(frame.tid)
+        if collector is not None:
+            collector(address, frame)
+        if frame.esv.is_notification:
+            self._on_notification(address, frame)
+        elif collector is None:
+            _LOGGER.debug("<- %s %s TID %04X unmatched (late duplicate?)", address, frame.esv.name, frame.tid)
+
+    def _on_notification(self, address: Address, frame: Frame) -> None:
+        if frame.esv is ESV.INFC:
+            ack = Frame(
+                frame.tid, frame.deoj, frame.seoj, ESV.INFC_RES, tuple(Property(p.epc) for p in frame.properties)
+            )
+            self._sendto(ack.encode(), address)
+        notification = Notification(address, frame)
+        for callback in list(self._subscribers):
+            try:
+                callback(notification)
+            except Exception:
+                _LOGGER.exception("notification subscriber failed")
