@@ -1,0 +1,10 @@
+"""Library tests: no Home Assistant, real loopback sockets allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _allow_loopback_sockets(socket_enabled: None) -> None:
+    """The library is tested over real UDP on 127.0.0.x, which the HA harness would otherwise block."""
