@@ -1,0 +1,222 @@
+"""Discovery over real loopback UDP: multicast search, unicast probes, passive discovery, identity by 0x83 not IP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from custom_components.echonet_hems.lib.echonet.client import EchonetClient
+from custom_components.echonet_hems.lib.echonet.discovery import (
+    Discovery,
+    Node,
+    decode_ascii,
+    decode_instance_list,
+    decode_node_version,
+    decode_release,
+    node_identity,
+)
+from custom_components.echonet_hems.lib.echonet.frame import EOJ, ESV, NODE_PROFILE, Frame, Property
+from custom_components.echonet_hems.lib.echonet.property_map import encode_property_map
+from custom_components.echonet_hems.lib.errors import ProtocolError
+
+from .fake_node import FakeNode, PropertyStore
+
+BATTERY = EOJ(0x02, 0x7D, 0x02)
+PV = EOJ(0x02, 0x79, 0x1F)
+USER_DEFINED = EOJ(0x0F, 0x87, 0x01)
+MAKER = 0x000016
+
+
+def identification(serial: int) -> bytes:
+    return b"\xfe" + MAKER.to_bytes(3, "big") + serial.to_bytes(13, "big")
+
+
+def node_objects(serial: int, instances: list[EOJ], *, with_identification: bool = True) -> dict[EOJ, dict[int, bytes]]:
+    profile = {
+        0x8A: MAKER.to_bytes(3, "big"),
+        0x8C: b"HEMS-TEST\x00\x00\x00",
+        0x8D: f"SN{serial:010d}".encode(),
+        0x82: b"\x01\x0c\x01\x00",
+        0xD6: bytes([len(instances)]) + b"".join(eoj.to_bytes() for eoj in instances),
+    }
+    if with_identification:
+        profile[0x83] = identification(serial)
+    objects: dict[EOJ, dict[int, bytes]] = {NODE_PROFILE: profile}
+    for eoj in instances:
+        objects[eoj] = {
+            0x9F: encode_property_map(
+                [0x80, 0x81, 0x82, 0x88, 0x8A, 0x9D, 0x9E, 0x9F, 0xCF, 0xDA, 0xE4, *range(0xA0, 0xA6)]
+            ),
+            0x9E: encode_property_map([0xDA]),
+            0x9D: encode_property_map([0x80, 0xCF]),
+            0x82: b"\x00\x00R\x00",
+            0x8A: MAKER.to_bytes(3, "big"),
+        }
+    return objects
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[EchonetClient]:
+    client = EchonetClient(interface="127.0.0.1", timeout=0.3, retries=1)
+    await client.start()
+    yield client
+    await client.close()
+
+
+async def test_search_finds_multicast_and_unicast_nodes(client: EchonetClient) -> None:
+    seen: list[Node] = []
+    discovery = Discovery(client, window=0.3, on_node=seen.append)
+    async with (
+        FakeNode("127.0.0.31", PropertyStore(node_objects(1, [BATTERY, USER_DEFINED])), multicast=True),
+        FakeNode("127.0.0.32", PropertyStore(node_objects(2, [PV])), multicast=True),
+        # This one does not hear multicast (a router filtering it): only the user-given address finds it.
+        FakeNode("127.0.0.33", PropertyStore(node_objects(3, [BATTERY]))),
+    ):
+        result = await discovery.search(["127.0.0.33", "127.0.0.34"])
+    by_address = {node.address: node for node in result.nodes}
+    assert set(by_address) == {"127.0.0.31", "127.0.0.32", "127.0.0.33"}
+    assert result.unreachable == ("127.0.0.34",)
+    first = by_address["127.0.0.31"]
+    assert first.node_id == identification(1).hex().upper()
+    assert first.identity.manufacturer_code == MAKER
+    assert first.identity.product_code == "HEMS-TEST"
+    assert first.identity.production_number == "SN0000000001"
+    assert first.identity.version == "1.12"
+    assert first.identity.stable
+    assert [obj.eoj for obj in first.objects] == [BATTERY]  # user-defined 0x0F objects are skipped
+    battery = first.objects[0]
+    assert battery.set_map == {0xDA}
+    assert battery.status_map == {0x80, 0xCF}
+    assert 0xE4 in battery.get_map
+    assert len(battery.get_map) == 17
+    assert battery.release == "R"
+    assert battery.manufacturer_code == MAKER
+    assert {node.address for node in seen} == set(by_address)
+    assert set(discovery.nodes) == {node.node_id for node in result.nodes}
+
+
+async def test_node_that_changes_address_stays_the_same_node(client: EchonetClient) -> None:
+    seen: list[Node] = []
+    discovery = Discovery(client, on_node=seen.append)
+    async with FakeNode("127.0.0.41", PropertyStore(node_objects(7, [BATTERY]))):
+        before = await discovery.probe("127.0.0.41")
+        await discovery.probe("127.0.0.41")  # nothing changed: no second announcement
+    async with FakeNode("127.0.0.42", PropertyStore(node_objects(7, [BATTERY]))):
+        after = await discovery.probe("127.0.0.42")
+    assert before.node_id == after.node_id
+    assert list(discovery.nodes) == [before.node_id]
+    assert discovery.nodes[before.node_id].address == "127.0.0.42"
+    assert [node.address for node in seen] == ["127.0.0.41", "127.0.0.42"]
+    assert discovery.node_at("127.0.0.41") is None
+
+
+async def test_new_node_at_an_old_address_replaces_the_old_one(client: EchonetClient) -> None:
+    discovery = Discovery(client)
+    async with FakeNode("127.0.0.43", PropertyStore(node_objects(8, [BATTERY]))):
+        old = await discovery.probe("127.0.0.43")
+    async with FakeNode("127.0.0.43", PropertyStore(node_objects(9, [PV]))):
+        new = await discovery.probe("127.0.0.43")
+    assert list(discovery.nodes) == [new.node_id]
+    assert old.node_id != new.node_id
+
+
+async def test_passive_discovery_probes_unknown_senders_and_instance_changes(client: EchonetClient) -> None:
+    found: asyncio.Queue[Node] = asyncio.Queue()
+    discovery = Discovery(client, on_node=found.put_nowait)
+    discovery.start_passive()
+    discovery.start_passive()  # idempotent
+    objects = node_objects(5, [BATTERY])
+    inf = Frame(1, BATTERY, EOJ(0x05, 0xFF, 0x01), ESV.INF, (Property(0x80, b"\x30"),))
+    async with FakeNode("127.0.0.51", PropertyStore(objects)) as node:
+        node.send_multicast(inf)
+        first = await asyncio.wait_for(found.get(), 3)
+        assert [obj.eoj for obj in first.objects] == [BATTERY]
+        node.send_multicast(inf)  # known node, ordinary INF: no new probe
+        # The node gains a PV object and announces its new instance list.
+        objects[PV] = node_objects(5, [PV])[PV]
+        objects[NODE_PROFILE][0xD6] = b"\x02" + BATTERY.to_bytes() + PV.to_bytes()
+        announcement = Property(0xD5, objects[NODE_PROFILE][0xD6])
+        node.send_multicast(Frame(2, NODE_PROFILE, EOJ(0x0E, 0xF0, 0x01), ESV.INF, (announcement,)))
+        second = await asyncio.wait_for(found.get(), 3)
+    assert [obj.eoj for obj in second.objects] == [BATTERY, PV]
+    profile_reads = [f for f in node.received if f.deoj == NODE_PROFILE and f.esv is ESV.GET]
+    assert len(profile_reads) == 2  # the second plain INF did not cause a probe
+    await discovery.stop()
+    await discovery.stop()
+
+
+async def test_passive_probe_failure_is_quiet_and_retried_on_next_inf(client: EchonetClient) -> None:
+    discovery = Discovery(client)
+    discovery.start_passive()
+    inf = Frame(1, BATTERY, EOJ(0x05, 0xFF, 0x01), ESV.INF, (Property(0x80, b"\x30"),))
+    async with FakeNode("127.0.0.52", lambda _frame: None) as node:
+        node.send_multicast(inf)
+        for _ in range(200):
+            if len(node.received) >= 2 and not discovery._tasks:
+                break
+            await asyncio.sleep(0.01)
+        assert discovery.nodes == {}
+        node.send_multicast(inf)
+        for _ in range(100):
+            if len(node.received) > 2:
+                break
+            await asyncio.sleep(0.01)
+    assert len(node.received) > 2
+    await discovery.stop()
+
+
+async def test_identity_falls_back_to_maker_and_serial(client: EchonetClient) -> None:
+    discovery = Discovery(client)
+    async with FakeNode("127.0.0.53", PropertyStore(node_objects(6, [BATTERY], with_identification=False))):
+        node = await discovery.probe("127.0.0.53")
+    assert node.node_id == "000016-SN0000000006"
+    assert node.identity.stable
+
+
+def test_identity_without_anything_unique_is_flagged_unstable() -> None:
+    identity = node_identity("192.0.2.7", {0x83: bytes(17)})
+    assert identity.node_id == "address-192.0.2.7"
+    assert not identity.stable
+    assert identity.manufacturer_code is None
+
+
+async def test_malformed_property_maps_are_treated_as_empty(client: EchonetClient) -> None:
+    objects = node_objects(4, [BATTERY])
+    objects[BATTERY][0x9F] = b"\x10\x01"  # bitmap count but only one byte
+    discovery = Discovery(client)
+    async with FakeNode("127.0.0.54", PropertyStore(objects)):
+        node = await discovery.probe("127.0.0.54")
+    assert node.objects[0].get_map == frozenset()
+    assert node.objects[0].set_map == {0xDA}
+
+
+@pytest.mark.parametrize(
+    ("edt", "expected"),
+    [
+        ("01013001", [EOJ(0x01, 0x30, 0x01)]),  # VECTORS A8 (Daikin AC)
+        ("020F2001029101", [EOJ(0x0F, 0x20, 0x01), EOJ(0x02, 0x91, 0x01)]),  # VECTORS A4
+        ("01028801", [EOJ(0x02, 0x88, 0x01)]),  # VECTORS B.1 (meter D5)
+    ],
+    ids=["A8", "A4", "B1"],
+)
+def test_decode_instance_list(edt: str, expected: list[EOJ]) -> None:
+    assert list(decode_instance_list(bytes.fromhex(edt))) == expected
+
+
+def test_decode_instance_list_rejects_inconsistent_lengths() -> None:
+    for bad in (b"", b"\x01\x02\x88", b"\x00\x02\x88\x01"):
+        with pytest.raises(ProtocolError):
+            decode_instance_list(bad)
+    assert decode_instance_list(b"\x00") == ()
+
+
+def test_small_decoders() -> None:
+    assert decode_ascii(b"F24G366505\x00\x00") == "F24G366505"  # VECTORS B.3 0x8D
+    assert decode_ascii(b"\x00" * 12) is None
+    assert decode_ascii(b"\x01\x02") is None
+    assert decode_node_version(bytes.fromhex("010C0100")) == "1.12"  # VECTORS A9
+    assert decode_node_version(b"\x01") is None
+    assert decode_release(bytes.fromhex("00004600")) == "F"  # VECTORS B.3 0x82
+    assert decode_release(bytes.fromhex("00000000")) is None
