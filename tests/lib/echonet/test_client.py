@@ -17,7 +17,7 @@ from custom_components.echonet_hems.lib.errors import (
     UnsupportedError,
 )
 
-from .fake_node import FakeNode, PropertyStore, reply
+from .fake_node import FakeNode, Handler, PropertyStore, reply
 
 BATTERY = EOJ(0x02, 0x7D, 0x01)
 METER = EOJ(0x02, 0x88, 0x01)
@@ -99,8 +99,7 @@ async def test_device_answering_only_first_epcs_teaches_batch_cap(client: Echone
     store = PropertyStore({BATTERY: values})
 
     def capped(request: Frame) -> list[Frame] | None:
-        answers = store(Frame(request.tid, request.seoj, request.deoj, request.esv, request.properties[:3]))
-        return answers
+        return store(Frame(request.tid, request.seoj, request.deoj, request.esv, request.properties[:3]))
 
     async with FakeNode(DEVICE_IP, capped) as node:
         result = await client.get(DEVICE_IP, BATTERY, list(values))
@@ -259,7 +258,7 @@ async def test_different_nodes_are_asked_in_parallel(client: EchonetClient) -> N
     both_asked = asyncio.Event()
     nodes: dict[str, FakeNode] = {}
 
-    def hold(address: str) -> object:
+    def hold(address: str) -> Handler:
         def handler(request: Frame) -> None:
             pending.append((nodes[address], request))
             if len(pending) == 2:
@@ -270,7 +269,7 @@ async def test_different_nodes_are_asked_in_parallel(client: EchonetClient) -> N
 
         return handler
 
-    async with FakeNode(DEVICE_IP, hold(DEVICE_IP)) as first, FakeNode(OTHER_IP, hold(OTHER_IP)) as second:  # type: ignore[arg-type]
+    async with FakeNode(DEVICE_IP, hold(DEVICE_IP)) as first, FakeNode(OTHER_IP, hold(OTHER_IP)) as second:
         nodes[DEVICE_IP], nodes[OTHER_IP] = first, second
         results = await asyncio.gather(client.get(DEVICE_IP, BATTERY, [0x80]), client.get(OTHER_IP, BATTERY, [0x80]))
     assert both_asked.is_set()  # neither answer came before both requests were out

@@ -26,6 +26,7 @@ from typing import Final
 
 from ..errors import ProtocolError, RequestTimeoutError, TransportError, UnsupportedError
 from .frame import CONTROLLER, EOJ, ESV, RESPONSES, Frame, Property, decode_frame
+from .quirks import BatchQuirk
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -93,7 +94,23 @@ class _ObjectKnowledge:
     """What the client learnt about one object of one device."""
 
     batch_cap: int | None = None
+    apart: frozenset[int] = frozenset()  # EPCs that must not share a Get (a known quirk)
     sna_since: dict[int, float] = field(default_factory=dict)
+
+    def next_batch(self, remaining: list[int]) -> tuple[list[int], list[int]]:
+        """Split off the next Get: at most `batch_cap` EPCs and at most one of the `apart` EPCs."""
+        cap = self.batch_cap or len(remaining)
+        batch: list[int] = []
+        rest: list[int] = []
+        holds_apart = False
+        for epc in remaining:
+            clash = holds_apart and epc in self.apart
+            if len(batch) < cap and not clash:
+                batch.append(epc)
+                holds_apart = holds_apart or epc in self.apart
+            else:
+                rest.append(epc)
+        return batch, rest
 
 
 class _Protocol(asyncio.DatagramProtocol):
@@ -300,8 +317,7 @@ class EchonetClient:
         unsupported: set[int] = set(skipped)
         remaining = ask
         while remaining:
-            cap = knowledge.batch_cap or len(remaining)
-            batch, remaining = remaining[:cap], remaining[cap:]
+            batch, remaining = knowledge.next_batch(remaining)
             got, sna, unanswered = await self._get_batch(address, eoj, batch, knowledge)
             values.update(got)
             unsupported.update(sna)
@@ -354,6 +370,13 @@ class EchonetClient:
         if knowledge.batch_cap is None or cap < knowledge.batch_cap:
             _LOGGER.debug("%s %s: batch size capped at %d EPCs", address, eoj, cap)
             knowledge.batch_cap = cap
+
+    def apply_batch_quirk(self, address: Address, eoj: EOJ, quirk: BatchQuirk) -> None:
+        """Start from a known quirk's limits instead of learning them through timeouts."""
+        knowledge = self._knowledge.setdefault((address, eoj), _ObjectKnowledge())
+        if quirk.max_epcs is not None:
+            self._learn_cap(address, eoj, knowledge, quirk.max_epcs)
+        knowledge.apart = quirk.apart
 
     def batch_cap(self, address: Address, eoj: EOJ) -> int | None:
         """The learnt maximum number of EPCs per Get for this object, or None while unlimited."""

@@ -17,6 +17,7 @@ from ..errors import HemsError, ProtocolError
 from .client import Address, EchonetClient, Notification
 from .frame import EOJ, ESV, NODE_PROFILE, NODE_PROFILE_ALL, Frame, Property
 from .property_map import decode_property_map
+from .quirks import batch_quirk
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -215,20 +216,27 @@ class Discovery:
         for eoj in instances:
             if eoj.class_group in (USER_DEFINED_GROUP, NODE_PROFILE.class_group):
                 continue  # user-defined objects have no public meaning; the profile was read already
-            result = await self._client.get(address, eoj, OBJECT_EPCS)
-            objects.append(
-                ObjectInfo(
-                    eoj=eoj,
-                    get_map=_property_map(result.values, EPC_GET_MAP),
-                    set_map=_property_map(result.values, EPC_SET_MAP),
-                    status_map=_property_map(result.values, EPC_STATUS_MAP),
-                    release=decode_release(result.values.get(EPC_STANDARD_VERSION, b"")),
-                    manufacturer_code=decode_manufacturer(result.values.get(EPC_MANUFACTURER)),
-                )
-            )
+            objects.append(await self._probe_object(address, identity, eoj))
         node = Node(address, identity, tuple(objects))
         self._record(node)
         return node
+
+    async def _probe_object(self, address: Address, identity: NodeIdentity, eoj: EOJ) -> ObjectInfo:
+        result = await self._client.get(address, eoj, OBJECT_EPCS)
+        info = ObjectInfo(
+            eoj=eoj,
+            get_map=_property_map(result.values, EPC_GET_MAP),
+            set_map=_property_map(result.values, EPC_SET_MAP),
+            status_map=_property_map(result.values, EPC_STATUS_MAP),
+            release=decode_release(result.values.get(EPC_STANDARD_VERSION, b"")),
+            manufacturer_code=decode_manufacturer(result.values.get(EPC_MANUFACTURER)),
+        )
+        maker = info.manufacturer_code if info.manufacturer_code is not None else identity.manufacturer_code
+        quirk = batch_quirk(maker, identity.product_code, eoj.class_id)
+        if quirk is not None:
+            _LOGGER.debug("%s %s: applying batch quirk (%s)", address, eoj, quirk.source)
+            self._client.apply_batch_quirk(address, eoj, quirk)
+        return info
 
     def _record(self, node: Node) -> None:
         previous = self.nodes.get(node.node_id)
