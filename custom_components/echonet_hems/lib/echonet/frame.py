@@ -93,7 +93,9 @@ class EOJ:
     @classmethod
     def of(cls, class_id: int, instance: int) -> EOJ:
         """Build from a 16-bit class id (e.g. 0x027D) and an instance code."""
-        return cls(class_id >> 8 & 0xFF, class_id & 0xFF, instance)
+        if not 0 <= class_id <= 0xFFFF:
+            raise ValueError(f"class id out of range: {class_id!r}")
+        return cls(class_id >> 8, class_id & 0xFF, instance)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> EOJ:
