@@ -1,0 +1,1 @@
+"""Simulated ECHONET Lite objects and nodes of the virtual home."""
