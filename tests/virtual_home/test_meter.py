@@ -1,4 +1,4 @@
-"""The simulated smart meter: readings, scaling, wrap, 30-minute pushes and history, read with the library's decoders."""
+"""The simulated smart meter: readings, scaling, wrap, 30-minute pushes and history, read with the lib's decoders."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ from datetime import datetime
 
 import pytest
 
-from custom_components.echonet_hems.lib.echonet.frame import CONTROLLER, EOJ, ESV, NODE_PROFILE, Frame, Property
-from custom_components.echonet_hems.lib.echonet.frame import decode_format1 as decode
+from custom_components.echonet_hems.lib.echonet.frame import (
+    CONTROLLER,
+    EOJ,
+    ESV,
+    NODE_PROFILE,
+    Frame,
+    Property,
+    decode_format1 as decode,
+)
 from custom_components.echonet_hems.lib.echonet.specs.registry import property_spec
 from virtual_home.clock import JST, ManualClock
 from virtual_home.meter import METER, MeterConfig, SmartMeter
@@ -84,7 +91,7 @@ def test_thirty_minute_values_are_pushed_at_each_boundary() -> None:
     assert inf.properties[0].edt == bytes.fromhex("07EA05140E1E00") + (1003).to_bytes(4, "big")
     assert inf.properties[1].epc == 0xEB
     decoded = property_spec(0x0288, 0xEA).decode(inf.properties[0].edt, {0xE1: b"\x01"})
-    assert decoded["date_and_time"] == datetime(2026, 5, 20, 14, 30)  # type: ignore[index]
+    assert decoded["date_and_time"] == datetime(2026, 5, 20, 14, 30, tzinfo=JST).replace(tzinfo=None)  # type: ignore[index]
     assert value(meter, 0xEA) == decoded
     meter.set_notifier(None)
     clock.advance(30 * 60)
