@@ -201,6 +201,10 @@ class OpaqueFrame:
     tid: int
     edata: bytes
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.tid <= MAX_TID:
+            raise ValueError(f"TID out of range: {self.tid!r}")
+
     def encode(self) -> bytes:
         """Encode to wire bytes."""
         return bytes((EHD1_ECHONET_LITE, EHD2_FORMAT_2, self.tid >> 8, self.tid & 0xFF)) + self.edata
