@@ -90,8 +90,8 @@ def reply(request: Frame, esv: ESV, properties: list[Property], *, seoj: EOJ | N
 
 
 class PropertyStore:
-    """Answers Get/SetC from a dict of EPC → EDT per object, the way a conforming device does (Get_SNA with partial data,
-    SetC_SNA echoing rejected EDTs)."""
+    """Answers Get/SetC from a dict of EPC → EDT per object, the way a conforming device does (Get_SNA with partial
+    data, SetC_SNA echoing rejected EDTs)."""
 
     def __init__(self, objects: dict[EOJ, dict[int, bytes]], *, settable: frozenset[int] = frozenset()) -> None:
         self.objects = objects
