@@ -19,7 +19,7 @@ from custom_components.echonet_hems.lib.echonet.specs.datatypes import Value
 from custom_components.echonet_hems.lib.echonet.specs.registry import property_spec
 from custom_components.echonet_hems.lib.errors import HemsError
 
-type Getter = Callable[[], bytes]
+type Getter = Callable[[], bytes | None]  # None: not available right now (the device answers SNA)
 type Setter = Callable[[bytes], bool]
 
 EPC_OPERATION_STATUS: Final = 0x80
@@ -126,7 +126,9 @@ class DeviceObject:
         values: dict[int, bytes] = {}
         for epc, prop in self.props.items():
             if prop.announce and prop.get is not None:
-                values[epc] = prop.get()
+                edt = prop.get()
+                if edt is not None:
+                    values[epc] = edt
         return values
 
 
