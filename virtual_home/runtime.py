@@ -44,7 +44,7 @@ _LOGGER = logging.getLogger(__name__)
 PANASONIC: Final = 0x00000B
 SHARP: Final = 0x000005
 DAIKIN: Final = 0x000008
-NICHICON: Final = 0x000097
+NICHICON: Final = 0x00006C
 TICK_SECONDS: Final = 0.2  # real seconds between simulation updates
 
 
