@@ -3,6 +3,7 @@
 At start it prints one JSON line: every node's address and objects, the dongle's pty path and TCP port, the B-route
 credentials in use and the simulated time. Everything is configured by flags, optionally preset by a JSON scenario
 file whose keys are the flags' long names with dashes as underscores (flags given on the command line win).
+While it runs, fault commands can be typed on stdin (see `virtual_home.console`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import signal
 import sys
 
 from .clock import JST
+from .console import COMMANDS_HELP, FaultConsole
 from .meter import MeterConfig
 from .physics.weather import Sky
 from .runtime import HomeOptions, VirtualHome
@@ -32,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     """Every flag, with its default and meaning."""
     parser = argparse.ArgumentParser(
         prog="python -m virtual_home",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="fault commands, one per line on stdin while running:\n" + "\n".join(COMMANDS_HELP),
         description="A simulated Japanese home: ECHONET Lite devices on loopback UDP and a smart meter behind an "
         "emulated Wi-SUN dongle (pty and TCP).",
     )
@@ -135,6 +139,24 @@ def options_from(args: argparse.Namespace) -> tuple[HomeOptions, StationOptions]
     return home, dongle
 
 
+def emit(answer: dict[str, object]) -> None:
+    """One JSON line on stdout."""
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+
+
+async def read_commands(console: FaultConsole) -> None:
+    """Carry out fault commands from stdin until it ends (a closed stdin just ends the console, not the home)."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    try:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    except (OSError, ValueError):
+        return  # stdin is not a pipe or terminal (e.g. a file): no console
+    while line := await reader.readline():
+        emit(await console.execute(line.decode(errors="replace")))
+
+
 async def serve(home_options: HomeOptions, dongle_options: StationOptions, loss: float, delay: float) -> None:
     """Run until SIGINT or SIGTERM."""
     stop = asyncio.Event()
@@ -144,10 +166,11 @@ async def serve(home_options: HomeOptions, dongle_options: StationOptions, loss:
     async with VirtualHome(home_options) as home, Station(home, dongle_options) as station:
         for node in home.nodes:
             node.faults.loss, node.faults.delay = loss, delay
-        summary = home.describe() | station.describe()
-        sys.stdout.write(json.dumps(summary) + "\n")
-        sys.stdout.flush()
+        emit(home.describe() | station.describe())
+        console = loop.create_task(read_commands(FaultConsole(home, station)))
         await stop.wait()
+        console.cancel()
+        await asyncio.gather(console, return_exceptions=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
