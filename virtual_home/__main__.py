@@ -21,6 +21,7 @@ import sys
 
 from .clock import JST
 from .console import COMMANDS_HELP, FaultConsole
+from .irradiance import load_irradiance_trace
 from .meter import MeterConfig
 from .physics.weather import Sky
 from .runtime import HomeOptions, VirtualHome
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     time.add_argument("--latitude", type=float, default=35.68, help="site latitude (default Tokyo)")
     time.add_argument("--longitude", type=float, default=139.77, help="site longitude (default Tokyo)")
     time.add_argument("--weather", choices=[s.value for s in Sky], default="clear", help="sky (default clear)")
+    time.add_argument("--irradiance", type=Path, help="CSV of time,ghi_w_m2 rows overriding --weather for PV")
     time.add_argument("--history-days", type=int, default=1, help="days simulated before start (meter history)")
     time.add_argument("--seed", type=int, default=0, help="random seed of the household load")
     devices = parser.add_argument_group("devices")
@@ -111,6 +113,7 @@ def options_from(args: argparse.Namespace) -> tuple[HomeOptions, StationOptions]
         latitude=args.latitude,
         longitude=args.longitude,
         sky=Sky(args.weather),
+        irradiance=load_irradiance_trace(Path(args.irradiance)) if args.irradiance else None,
         pv_capacity_w=args.pv_kw * 1000,
         pv_arrays=args.pv_arrays,
         battery_wh=args.battery_kwh * 1000 or None,
@@ -179,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr)
     try:
         home_options, dongle_options = options_from(args)
-    except ValueError as err:
+    except (ValueError, OSError) as err:
         sys.stderr.write(f"virtual_home: {err}\n")
         return 2
     try:

@@ -8,6 +8,7 @@ announcements follow state changes closely even at high speed.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import logging
@@ -57,6 +58,7 @@ class HomeOptions:
     latitude: float = 35.68
     longitude: float = 139.77
     sky: Sky = Sky.CLEAR
+    irradiance: Callable[[datetime], float] | None = None  # a GHI trace (W/m²) overriding the sky
     pv_capacity_w: float = 5000.0
     pv_arrays: int = 1
     battery_wh: float | None = 9800.0
@@ -76,7 +78,7 @@ class HomeOptions:
 
 def build_home(options: HomeOptions) -> Home:
     """The physics of the home described by `options`."""
-    weather = Weather(sky=options.sky)
+    weather = Weather(sky=options.sky, irradiance_trace=options.irradiance)
     share = options.pv_capacity_w / options.pv_arrays
     arrays = [
         PVArray(capacity_w=share, latitude=options.latitude, longitude=options.longitude, weather=weather)
