@@ -1,0 +1,426 @@
+"""Strategies (a)-(d): each commands the physics devices through their mode/setting attributes before every step.
+
+(a) no control, (b) the commercial controller's rules (AiSEG2-like, PRODUCT.md / BENCHMARK.md §2.7, §5.3),
+(c) a greedy real-time surplus follower (evcc-like), (d) the planner of ``lib/energy``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import statistics
+import time
+
+import numpy as np
+
+from custom_components.echonet_hems.lib.energy import (
+    Conditions,
+    DayHistory,
+    DayType,
+    EVTrip,
+    Plan,
+    PlanInputs,
+    PlannerSettings,
+    PlanState,
+    PriceOrdering,
+    make_plan,
+)
+from custom_components.echonet_hems.lib.energy.forecast import (
+    hot_water_forecast,
+    learn_forecast_error,
+    load_forecast,
+    nowcast,
+    recent_days,
+    sunny_history_days,
+)
+from virtual_home.physics import BatteryMode, ChargerMode, EcoCute, EVCharger, HeaterMode, Home, HomeSnapshot
+
+from .scenario import DT_H, HORIZON_SLOTS, SLOTS_PER_DAY, FloatArray, Scenario
+
+EVENING_SLOT = 42  # 21:00, the daily planning time
+NIGHT_DECISION_SLOT = 45  # 22:30, before the night heating window
+_EPS = 1e-6
+EV_MARGIN_KWH = 0.5  # planned above the departure target: on/off execution rounds
+
+
+@dataclass
+class Context:
+    """What every strategy may see: the scenario's calendar and the history of completed days."""
+
+    scenario: Scenario
+    forecast_pv: FloatArray
+    history: list[DayHistory]
+
+    def day_of(self, k: int) -> int:
+        """Simulated day index of slot `k`."""
+        return k // SLOTS_PER_DAY
+
+    def kind(self, day: int) -> DayType:
+        """Day type of simulated day `day`."""
+        kinds = self.scenario.day_kind
+        return kinds[min(day, len(kinds) - 1)]
+
+    def commuting(self, day: int) -> bool:
+        """Whether the car leaves on simulated day `day` (working days)."""
+        return self.kind(day) is DayType.WEEKDAY
+
+
+def heat_drawn_mean_kwh(ctx: Context, days: int = 7) -> float:
+    """Mean daily hot-water heat drawn over the last `days` days (kWh_th), 0 without history."""
+    recent = ctx.history[-days:]
+    if not recent:
+        return 0.0
+    return statistics.fmean(sum(day.hot_water_kwh_th) for day in recent)
+
+
+def night_target_fraction(ctx: Context, ecocute: EcoCute, margin: float = 0.2) -> float:
+    """(a)'s "おまかせ" night target: the mean of the last 7 days' use plus 20 % (full without history)."""
+    mean = heat_drawn_mean_kwh(ctx)
+    if mean <= 0.0:
+        return 1.0
+    need = (mean + ecocute.standing_loss_wh_per_day / 1000.0) * (1.0 + margin)
+    return min(need / (ecocute.capacity_wh / 1000.0), 1.0)
+
+
+class Strategy:
+    """Base class: subclasses set device modes in ``control``; ``observe`` sees the step's result."""
+
+    key = "?"
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.plan_ms: list[float] = []
+
+    def control(self, k: int, home: Home) -> None:
+        """Command the devices for slot `k`."""
+
+    def observe(self, k: int, snapshot: HomeSnapshot, home: Home) -> None:
+        """See the result of slot `k`."""
+
+
+class NoControl(Strategy):
+    """(a1): EcoCute おまかせ (night heating to 7-day use + 20 %, reheat below 15 %), battery in self-consumption
+    mode, EV charging at full power from plug-in until the departure target is met."""
+
+    key = "a"
+
+    def control(self, k: int, home: Home) -> None:
+        ecocute = home.ecocute
+        if ecocute is not None and k % SLOTS_PER_DAY == NIGHT_DECISION_SLOT:
+            ecocute.night_target_fraction = night_target_fraction(self.ctx, ecocute)
+        if home.battery is not None:
+            home.battery.mode = BatteryMode.AUTO
+        for charger in home.ev_chargers:
+            target = self.ctx.scenario.spec.ev_target_kwh * 1000.0
+            charger.mode = ChargerMode.CHARGE if charger.car.soc_wh < target - _EPS else ChargerMode.STANDBY
+
+
+class AisegRules(NoControl):
+    """(b): the evening plan of the commercial controller (surplus thresholds, ≥ 5 sunny-day history days,
+    price-ordering precondition), otherwise (a)."""
+
+    key = "b"
+    battery_threshold_kwh = 0.3
+    ecocute_margin_kwh = 0.3
+    ev_margin_kwh = 1.5
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.shift_day: int | None = None
+        self.ev_defer_day: int | None = None
+
+    def _evening_plan(self, k: int, home: Home) -> None:
+        ctx = self.ctx
+        tomorrow = ctx.day_of(k) + 1
+        kind = ctx.kind(tomorrow)
+        tariff = ctx.scenario.tariff
+        ordering = tariff.price_ordering(ctx.scenario.times[k].month)
+        sunny = recent_days(ctx.history, kind, 10, sunny_only=True)
+        self.shift_day = self.ev_defer_day = None
+        preconditions = (
+            ordering in (PriceOrdering.CHEAPEST_ABOVE_SELL, PriceOrdering.SELL_ABOVE_CHEAPEST) and len(sunny) >= 5
+        )
+        if not preconditions:
+            return
+        start = tomorrow * SLOTS_PER_DAY
+        pv = ctx.forecast_pv[start : start + SLOTS_PER_DAY]
+        load = np.mean([day.load_kw for day in sunny], axis=0)
+        surplus = float(np.maximum(pv - load, 0.0).sum() * DT_H)
+        remaining = surplus
+        if home.battery is not None and surplus >= self.battery_threshold_kwh:
+            battery = home.battery
+            room = (battery.capacity_wh - battery.reserve_wh) / 1000.0
+            remaining -= min(remaining, room)
+        ecocute = home.ecocute
+        if ecocute is not None:
+            need_th = heat_drawn_mean_kwh(ctx) + ecocute.standing_loss_wh_per_day / 1000.0
+            need_kwh = need_th / ecocute.cop(float(np.mean(ctx.scenario.temp_c[start + 20 : start + 30])))
+            if remaining >= need_kwh + self.ecocute_margin_kwh:
+                self.shift_day = tomorrow
+                remaining -= need_kwh
+        if home.ev_chargers and not ctx.commuting(tomorrow):
+            charger = home.ev_chargers[0]
+            need_ev = max(ctx.scenario.spec.ev_target_kwh * 1000.0 - charger.car.soc_wh, 0.0) / 1000.0
+            if remaining >= need_ev + self.ev_margin_kwh:
+                self.ev_defer_day = tomorrow
+
+    def control(self, k: int, home: Home) -> None:
+        slot = k % SLOTS_PER_DAY
+        if slot == EVENING_SLOT:
+            self._evening_plan(k, home)
+        super().control(k, home)
+        day = self.ctx.day_of(k)
+        ecocute = home.ecocute
+        if ecocute is not None:
+            shifting = self.shift_day is not None and (
+                self.shift_day == day or (self.shift_day == day + 1 and slot >= 42)
+            )
+            ecocute.energy_shift_participation = shifting
+            ecocute.shift_time_1 = 10 if shifting else None
+            if shifting:
+                # Cut the night heating by the day's need: heat at night only to cover the morning draws.
+                ecocute.shift_night_target_fraction = max(ecocute.night_target_fraction - 0.5, 0.25)
+        defer = self.ev_defer_day is not None and (
+            self.ev_defer_day == day or (self.ev_defer_day == day + 1 and slot >= EVENING_SLOT)
+        )
+        if defer and home.ev_chargers:
+            charger = home.ev_chargers[0]
+            if self.ev_defer_day == day and 20 <= slot < 30:
+                charger.mode = ChargerMode.AUTO  # follow the surplus 10-15 h
+            elif self.ev_defer_day == day and slot >= 30:
+                pass  # (a)'s rule: buy what is missing
+            else:
+                charger.mode = ChargerMode.STANDBY
+
+
+class GreedyFollower(Strategy):
+    """(c): no forecast; battery → EcoCute → EV start on measured surplus (enable delay 1 step, stop after 2 steps
+    of deficit); comfort by night heating for the evening need minus half of yesterday's solar heating and night EV
+    charging for what is missing by departure."""
+
+    key = "c"
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.available_kw = 0.0
+        self.deficit_steps = 0
+        self.ec_running = False
+        self.ev_running = False
+        self.solar_heat_today = 0.0
+        self.solar_heat_yesterday = 0.0
+
+    def control(self, k: int, home: Home) -> None:
+        slot = k % SLOTS_PER_DAY
+        if slot == 0:
+            self.solar_heat_yesterday, self.solar_heat_today = self.solar_heat_today, 0.0
+        if home.battery is not None:
+            home.battery.mode = BatteryMode.AUTO
+        ecocute = home.ecocute
+        if ecocute is not None:
+            if slot == NIGHT_DECISION_SLOT:
+                base = night_target_fraction(self.ctx, ecocute)
+                credit = 0.5 * self.solar_heat_yesterday / (ecocute.capacity_wh / 1000.0)
+                ecocute.night_target_fraction = max(base - credit, 0.3)
+            if self.deficit_steps >= 2:
+                self.ec_running = False
+            elif not self.ec_running and self.available_kw >= ecocute.heating_input_w / 1000.0:
+                self.ec_running = ecocute.fill_fraction < 0.97
+            ecocute.mode = HeaterMode.MANUAL_HEATING if self.ec_running else HeaterMode.AUTO
+        for charger in home.ev_chargers:
+            self._ev(k, charger, home)
+
+    def _ev(self, k: int, charger: EVCharger, home: Home) -> None:
+        ctx = self.ctx
+        spec = ctx.scenario.spec
+        ec_kw = (home.ecocute.heating_input_w / 1000.0) if (home.ecocute is not None and self.ec_running) else 0.0
+        if self.deficit_steps >= 2:
+            self.ev_running = False
+        elif not self.ev_running and self.available_kw - ec_kw >= charger.min_power_w / 1000.0:
+            self.ev_running = True
+        missing = spec.ev_target_kwh * 1000.0 - charger.car.soc_wh
+        night_charge = False
+        if missing > _EPS:
+            day, slot = ctx.day_of(k), k % SLOTS_PER_DAY
+            departure = (day + (1 if slot >= spec.ev_depart_hour * 2 else 0)) * SLOTS_PER_DAY + spec.ev_depart_hour * 2
+            next_day = departure // SLOTS_PER_DAY
+            if ctx.commuting(next_day):
+                slots_left = departure - k
+                needed = int(np.ceil(missing / (charger.max_power_w * charger.efficiency * DT_H))) + 1
+                cheap = ctx.scenario.buy[k] <= ctx.scenario.buy[k:departure].min() + _EPS
+                night_charge = slots_left <= needed or (cheap and slots_left <= SLOTS_PER_DAY // 2)
+        charger.mode = ChargerMode.CHARGE if (self.ev_running or night_charge) else ChargerMode.STANDBY
+
+    def observe(self, k: int, snapshot: HomeSnapshot, home: Home) -> None:
+        exogenous = -snapshot.base_load_w / 1000.0  # PV − base load (the home's base load is net of PV)
+        battery = home.battery
+        battery_take = 0.0
+        if battery is not None and battery.soc_wh < battery.capacity_wh - 1.0:
+            battery_take = battery.max_charge_w / 1000.0  # the battery comes first
+        self.available_kw = exogenous - battery_take
+        committed = (snapshot.ecocute_w + snapshot.ev_w) / 1000.0
+        self.deficit_steps = self.deficit_steps + 1 if exogenous - committed < 0.0 else 0
+        ecocute = home.ecocute
+        if ecocute is not None:
+            if self.ec_running and snapshot.ecocute_w > 0.0 and exogenous > 0.0:
+                heat = min(snapshot.ecocute_w / 1000.0, exogenous) * DT_H * ecocute.cop(snapshot.outdoor_c)
+                self.solar_heat_today += heat
+            if ecocute.mode is HeaterMode.AUTO:  # a manual run ended with a full tank
+                self.ec_running = False
+        if home.ev_chargers and home.ev_chargers[0].car.away:
+            self.ev_running = False
+
+
+@dataclass
+class PlannerStrategyState:
+    """Bookkeeping of (d) between plans."""
+
+    plan: Plan | None = None
+    plan_start: int = 0
+    heat_owed_kwh: float = 0.0
+    ev_owed_kwh: float = 0.0
+    forecast_log: dict[int, float] = field(default_factory=dict)  # day → forecast daily PV issued for it
+
+
+class PlannerStrategy(Strategy):
+    """(d): the ``lib/energy`` planner, re-planned every ``replan_slots`` slots, executed with on/off rounding that
+    carries the planned energy over (sigma-delta), plus a comfort safety (heat now if the tank would run dry)."""
+
+    key = "d"
+
+    def __init__(
+        self, ctx: Context, settings: PlannerSettings | None = None, replan_slots: int = 2, perfect_load: bool = False
+    ) -> None:
+        super().__init__(ctx)
+        self.settings = settings or PlannerSettings()
+        self.replan_slots = replan_slots
+        self.perfect_load = perfect_load
+        self.state = PlannerStrategyState()
+        self.plans: list[Plan] = []
+
+    def _trips(self, k: int) -> tuple[EVTrip, ...]:
+        ctx, spec = self.ctx, self.ctx.scenario.spec
+        trips: list[EVTrip] = []
+        first = ctx.day_of(k)
+        for day in range(first, first + 4):
+            if not ctx.commuting(day):
+                continue
+            depart = day * SLOTS_PER_DAY + spec.ev_depart_hour * 2 - k
+            back = day * SLOTS_PER_DAY + spec.ev_return_hour * 2 - k
+            if back > 0 and depart < HORIZON_SLOTS:
+                trips.append(EVTrip(depart, back, spec.ev_target_kwh + EV_MARGIN_KWH, spec.ev_trip_kwh))
+        return tuple(trips)
+
+    def _inputs(self, k: int) -> PlanInputs:
+        ctx = self.ctx
+        sc = ctx.scenario
+        n = HORIZON_SLOTS
+        day = ctx.day_of(k)
+        forecast = ctx.forecast_pv[k : k + n].copy()
+        if k > 0 and sc.clear_pv_kw[k - 1] > 0.05 and ctx.scenario.spec.forecast != "F0":
+            observed = sc.pv_kw[k - 1] / sc.clear_pv_kw[k - 1]
+            rest_of_day = SLOTS_PER_DAY - k % SLOTS_PER_DAY
+            forecast[:rest_of_day] = nowcast(
+                [float(x) for x in forecast[:rest_of_day]],
+                [float(x) for x in sc.clear_pv_kw[k : k + rest_of_day]],
+                float(observed),
+            )
+        kinds = [ctx.kind(d) for d in range(day, day + 3)]
+        load = None if self.perfect_load else load_forecast(ctx.history, kinds, k % SLOTS_PER_DAY, n)
+        draws = None if self.perfect_load else hot_water_forecast(ctx.history, kinds, k % SLOTS_PER_DAY, n)
+        load_kw = sc.load_kw[k : k + n] if load is None else np.array(load)
+        draw = sc.draw_kwh_th[k : k + n] if draws is None else np.array(draws) * 1.1
+        past = range(max(day - 30, 0), day)
+        log = self.state.forecast_log
+        error = learn_forecast_error(
+            [log.get(d, 0.0) for d in past],
+            [float(sc.pv_kw[d * SLOTS_PER_DAY : (d + 1) * SLOTS_PER_DAY].sum() * DT_H) for d in past],
+        )
+        return PlanInputs(
+            start=sc.times[k],
+            pv_kw=tuple(float(x) for x in forecast),
+            load_kw=tuple(float(x) for x in load_kw),
+            ambient_c=tuple(float(x) for x in sc.temp_c[k : k + n]),
+            hot_water_kwh_th=tuple(float(x) for x in draw),
+            ev_trips=self._trips(k),
+            pv_error=error,
+        )
+
+    def control(self, k: int, home: Home) -> None:
+        ctx = self.ctx
+        slot = k % SLOTS_PER_DAY
+        day = ctx.day_of(k)
+        if slot == EVENING_SLOT:
+            start = (day + 1) * SLOTS_PER_DAY
+            self.state.forecast_log[day + 1] = float(ctx.forecast_pv[start : start + SLOTS_PER_DAY].sum() * DT_H)
+        if self.state.plan is None or k - self.state.plan_start >= self.replan_slots or slot == EVENING_SLOT:
+            started = time.perf_counter()
+            inputs = self._inputs(k)
+            tomorrow = ctx.kind(day + 1 if slot >= EVENING_SLOT else day)
+            conditions = Conditions(sunny_history_days=sunny_history_days(ctx.history, tomorrow))
+            state = PlanState(
+                battery_kwh=home.battery.soc_wh / 1000.0 if home.battery is not None else 0.0,
+                tank_kwh_th=home.ecocute.heat_wh / 1000.0 if home.ecocute is not None else 0.0,
+                ev_kwh=home.ev_chargers[0].car.soc_wh / 1000.0 if home.ev_chargers else 0.0,
+            )
+            plan = make_plan(
+                inputs,
+                ctx.scenario.devices,
+                ctx.scenario.tariff,
+                state,
+                ctx.scenario.times[k],
+                conditions,
+                self.settings,
+            )
+            self.plan_ms.append((time.perf_counter() - started) * 1000.0)
+            self.state.plan, self.state.plan_start = plan, k
+        plan = self.state.plan
+        step = plan.slots[k - self.state.plan_start]
+        self._apply(k, step.heat_kw, step.battery_kw, step.ev_kw, step.grid_kw, home)
+
+    def _apply(self, k: int, heat_kw: float, battery_kw: float, ev_kw: float, grid_kw: float, home: Home) -> None:
+        st = self.state
+        ecocute = home.ecocute
+        if ecocute is not None:
+            full_kwh = ecocute.heating_input_w / 1000.0 * DT_H
+            st.heat_owed_kwh = st.heat_owed_kwh + heat_kw * DT_H if heat_kw > 0.01 else 0.0
+            draw_next = float(self.ctx.scenario.draw_kwh_th[k : k + 2].sum())
+            safety = ecocute.heat_wh / 1000.0 < draw_next + 0.5
+            heat = st.heat_owed_kwh >= 0.5 * full_kwh or safety
+            ecocute.mode = HeaterMode.MANUAL_HEATING if heat else HeaterMode.MANUAL_STOP
+            if heat:
+                st.heat_owed_kwh -= full_kwh
+        battery = home.battery
+        if battery is not None:
+            if battery_kw > 0.01 and grid_kw > 0.01:
+                battery.mode = BatteryMode.CHARGE
+                battery.charge_power_setting_w = battery_kw * 1000.0
+            elif abs(battery_kw) > 0.01:
+                battery.mode = BatteryMode.AUTO
+            else:
+                battery.mode = BatteryMode.STANDBY
+        for charger in home.ev_chargers:
+            full_kwh = charger.max_power_w / 1000.0 * DT_H
+            st.ev_owed_kwh = st.ev_owed_kwh + ev_kw * DT_H if ev_kw > 0.01 else 0.0
+            charge = st.ev_owed_kwh >= 0.5 * full_kwh or self._ev_late(k, charger)
+            charger.mode = ChargerMode.CHARGE if charge else ChargerMode.STANDBY
+            if charge:
+                st.ev_owed_kwh -= full_kwh
+
+    def _ev_late(self, k: int, charger: EVCharger) -> bool:
+        """Departure safety: charge now if the car would otherwise leave below its target."""
+        _ctx, spec = self.ctx, self.ctx.scenario.spec
+        missing = spec.ev_target_kwh * 1000.0 - charger.car.soc_wh
+        if missing <= 0.0 or charger.car.away:
+            return False
+        for trip in self._trips(k):
+            if trip.depart_slot > 0:
+                slots = int(np.ceil(missing / (charger.max_power_w * charger.efficiency * DT_H)))
+                return trip.depart_slot <= slots
+        return False
+
+
+def make_strategy(key: str, ctx: Context, settings: PlannerSettings | None = None) -> Strategy:
+    """Strategy by key a/b/c/d."""
+    factories: dict[str, type[Strategy]] = {"a": NoControl, "b": AisegRules, "c": GreedyFollower}
+    if key == "d":
+        return PlannerStrategy(ctx, settings, perfect_load=ctx.scenario.spec.forecast == "F0")
+    return factories[key](ctx)

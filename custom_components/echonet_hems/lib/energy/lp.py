@@ -1,0 +1,383 @@
+"""The home's linear program, solved with HiGHS (``highspy``): one model for the rolling planner and the oracle.
+
+Per slot t (length Δ hours), all powers in kW and energies in kWh:
+
+- grid: ``imp_a`` ≤ exogenous deficit (max(load − PV, 0)) at the buy price, ``imp_b`` at max(buy, sell) in slots
+  with PV (consuming PV surplus forgoes the sell price) else at buy, export ``exp`` ≤ exogenous surplus
+  (max(PV − load, 0)): flexible loads only ever reduce export, as behind a real net meter;
+- balance: ``imp_a + imp_b − exp − h − v − bc + bd = load − PV``;
+- battery: ``S_t = S_{t−1} + η·Δ·bc − Δ/η·bd``, reserve ≤ S ≤ capacity, and no discharge while PV covers the base
+  load (``bd − h − v ≤ load − PV``; ``bd = 0`` in surplus slots): the battery never exports;
+- EcoCute: ``E_t = (1 − λΔ)·E_{t−1} + COP_t·Δ·h − D_t + unmet_t``, 0 ≤ E ≤ E_max, ``E_t + floor_slack ≥ floor_t``;
+- EV: ``Q_t = Q_{t−1} + η·Δ·v − trip_t + trip_unmet_t``, v = 0 while away, ``Q(before departure) + short ≥ target``;
+- terminal: leftover energy is rewarded (rolling plans) and/or a shortfall against a terminal target is charged
+  (the oracle: its end state must equal its start state or pay for the difference).
+
+Comfort is hard in effect but never infeasible: every comfort constraint has a slack with a large penalty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import time
+
+import highspy
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import HemsError
+from .devices import BatteryParams, EVParams, WaterHeaterParams
+
+FloatArray = NDArray[np.float64]
+
+_BLOCKS = ("imp_a", "imp_b", "exp", "bc", "bd", "h", "v", "soc", "tank", "ev", "unmet", "floor", "trip", "warn")
+_INF = highspy.kHighsInf
+
+
+class PlanningError(HemsError):
+    """The solver failed (it should not: every comfort constraint has a slack)."""
+
+
+@dataclass(frozen=True)
+class Departure:
+    """The car leaves at the start of slot ``slot`` and needs ``target_kwh`` in its battery."""
+
+    slot: int
+    target_kwh: float
+
+
+@dataclass(frozen=True)
+class LPInputs:
+    """Arrays of one horizon (all of length n) and device parameters (None = not installed)."""
+
+    dt_h: float
+    buy: FloatArray
+    sell: FloatArray
+    pv: FloatArray
+    load: FloatArray
+    cop: FloatArray
+    draw_kwh_th: FloatArray
+    ev_home: FloatArray
+    trip_kwh: FloatArray
+    departures: tuple[Departure, ...] = ()
+    battery: BatteryParams | None = None
+    heater: WaterHeaterParams | None = None
+    ev: EVParams | None = None
+    soc0: float = 0.0
+    tank0: float = 0.0
+    ev0: float = 0.0
+    tank_floor: FloatArray | None = None
+    battery_floor: FloatArray | None = None
+    heater_enabled: FloatArray | None = None  # 0/1 per slot; None = always allowed
+    grid_charging: bool = True
+    terminal_value: tuple[float, float, float] = (0.0, 0.0, 0.0)  # yen per kWh left in battery, tank, EV
+    terminal_target: tuple[float, float, float] | None = None
+    terminal_shortfall_price: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    comfort_penalty: float = 1000.0
+    floor_penalty: float = 100.0
+    cycle_penalty: float = 0.05
+
+
+@dataclass(frozen=True)
+class LPResult:
+    """Optimal flows and states per slot (kW / kWh at the end of each slot)."""
+
+    imp: FloatArray
+    exp: FloatArray
+    battery_charge: FloatArray
+    battery_discharge: FloatArray
+    heat: FloatArray
+    ev: FloatArray
+    soc: FloatArray
+    tank: FloatArray
+    ev_soc: FloatArray
+    unmet_heat: FloatArray
+    floor_slack: FloatArray
+    ev_short: FloatArray
+    energy_cost: float
+    objective: float
+    solve_ms: float
+    status: str
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def _col(block: str, n: int) -> int:
+    return _BLOCKS.index(block) * n
+
+
+class _Rows:
+    """Accumulates constraint rows as coordinate triplets."""
+
+    def __init__(self) -> None:
+        self.rows: list[NDArray[np.int64]] = []
+        self.cols: list[NDArray[np.int64]] = []
+        self.vals: list[FloatArray] = []
+        self.lower: list[FloatArray] = []
+        self.upper: list[FloatArray] = []
+        self.count = 0
+
+    def add(self, terms: list[tuple[NDArray[np.int64], FloatArray]], lower: FloatArray, upper: FloatArray) -> None:
+        """Add len(lower) rows; each term gives (column index per row, coefficient per row); -1 columns are skipped."""
+        size = len(lower)
+        row_ids = np.arange(self.count, self.count + size, dtype=np.int64)
+        for cols, vals in terms:
+            keep = cols >= 0
+            self.rows.append(row_ids[keep])
+            self.cols.append(cols[keep])
+            self.vals.append(np.broadcast_to(vals, (size,))[keep].astype(np.float64))
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.count += size
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Column layout: 14 blocks of n slot variables, then one slack per departure, then 3 terminal slacks."""
+
+    n: int
+    departures: tuple[Departure, ...]
+
+    @property
+    def dep_start(self) -> int:
+        return len(_BLOCKS) * self.n
+
+    @property
+    def term_start(self) -> int:
+        return self.dep_start + len(self.departures)
+
+    def block(self, name: str) -> slice:
+        start = _col(name, self.n)
+        return slice(start, start + self.n)
+
+
+def _grid_columns(inputs: LPInputs, lay: _Layout, cost: FloatArray, upper: FloatArray) -> None:
+    """Imports within the exogenous deficit at the buy price, beyond it at the surplus price; export ≤ surplus."""
+    dt, block = inputs.dt_h, lay.block
+    cost[block("imp_a")] = inputs.buy * dt
+    upper[block("imp_a")] = np.maximum(inputs.load - inputs.pv, 0.0)
+    cost[block("imp_b")] = _surplus_price(inputs) * dt
+    upper[block("imp_b")] = _INF
+    cost[block("exp")] = -inputs.sell * dt
+    upper[block("exp")] = np.maximum(inputs.pv - inputs.load, 0.0)
+
+
+def _columns(inputs: LPInputs, lay: _Layout) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Costs and bounds of every column."""
+    n, dt = lay.n, inputs.dt_h
+    departures, dep_start, term_start, block = lay.departures, lay.dep_start, lay.term_start, lay.block
+    num_col = term_start + (3 if inputs.terminal_target is not None else 0)
+    cost = np.zeros(num_col)
+    lower = np.zeros(num_col)
+    upper = np.zeros(num_col)
+    surplus = np.maximum(inputs.pv - inputs.load, 0.0)
+    _grid_columns(inputs, lay, cost, upper)
+
+    battery, heater, ev = inputs.battery, inputs.heater, inputs.ev
+    if battery is not None:
+        upper[block("bc")] = battery.max_charge_kw
+        if not inputs.grid_charging:
+            upper[block("bc")] = np.minimum(surplus, battery.max_charge_kw)
+        upper[block("bd")] = np.where(surplus > 0.0, 0.0, battery.max_discharge_kw)
+        cost[block("bc")] = inputs.cycle_penalty * dt
+        cost[block("bd")] = inputs.cycle_penalty * dt
+        lower[block("soc")] = battery.reserve_kwh
+        upper[block("soc")] = battery.capacity_kwh
+        if inputs.battery_floor is not None:
+            upper[block("warn")] = _INF
+            cost[block("warn")] = inputs.floor_penalty
+    if heater is not None:
+        enabled = np.ones(n) if inputs.heater_enabled is None else inputs.heater_enabled
+        upper[block("h")] = heater.heating_input_kw * enabled
+        upper[block("tank")] = heater.capacity_kwh
+        upper[block("unmet")] = _INF
+        cost[block("unmet")] = inputs.comfort_penalty
+        if inputs.tank_floor is not None:
+            upper[block("floor")] = _INF
+            cost[block("floor")] = inputs.floor_penalty * dt
+    if ev is not None:
+        upper[block("v")] = ev.max_power_kw * inputs.ev_home
+        upper[block("ev")] = ev.battery_kwh
+        upper[block("trip")] = np.where(inputs.trip_kwh > 0.0, _INF, 0.0)
+        cost[block("trip")] = inputs.comfort_penalty
+    for j in range(len(departures)):
+        upper[dep_start + j] = _INF if ev is not None else 0.0
+        cost[dep_start + j] = inputs.comfort_penalty
+    if inputs.terminal_target is not None:
+        upper[term_start : term_start + 3] = _INF
+        cost[term_start : term_start + 3] = inputs.terminal_shortfall_price
+    last = n - 1
+    cost[_col("soc", n) + last] -= inputs.terminal_value[0] if battery is not None else 0.0
+    cost[_col("tank", n) + last] -= inputs.terminal_value[1] if heater is not None else 0.0
+    cost[_col("ev", n) + last] -= inputs.terminal_value[2] if ev is not None else 0.0
+
+    return cost, lower, upper
+
+
+def _constraints(inputs: LPInputs, lay: _Layout) -> _Rows:
+    """Every constraint row."""
+    n, dt, departures, dep_start, term_start = lay.n, inputs.dt_h, lay.departures, lay.dep_start, lay.term_start
+    idx = np.arange(n, dtype=np.int64)
+    battery, heater, ev = inputs.battery, inputs.heater, inputs.ev
+    last = n - 1
+    rows = _Rows()
+    ones = np.ones(n)
+
+    def col(name: str, offset: int = 0) -> NDArray[np.int64]:
+        shifted = idx + offset
+        return np.where((shifted >= 0) & (shifted < n), _col(name, n) + shifted, -1)
+
+    # Balance.
+    balance_rhs = inputs.load - inputs.pv
+    rows.add(
+        [
+            (col("imp_a"), ones),
+            (col("imp_b"), ones),
+            (col("exp"), -ones),
+            (col("h"), -ones),
+            (col("v"), -ones),
+            (col("bc"), -ones),
+            (col("bd"), ones),
+        ],
+        balance_rhs,
+        balance_rhs,
+    )
+    if battery is not None:
+        rhs: FloatArray = np.zeros(n)
+        rhs[0] = inputs.soc0
+        eta = battery.efficiency
+        rows.add(
+            [(col("soc"), ones), (col("soc", -1), -ones), (col("bc"), -eta * dt * ones), (col("bd"), dt / eta * ones)],
+            rhs,
+            rhs,
+        )
+        rows.add(
+            [(col("bd"), ones), (col("h"), -ones), (col("v"), -ones)], np.full(n, -_INF), np.maximum(balance_rhs, 0.0)
+        )
+        if inputs.battery_floor is not None:
+            rows.add([(col("soc"), ones), (col("warn"), ones)], inputs.battery_floor, np.full(n, _INF))
+    if heater is not None:
+        keep = 1.0 - heater.loss_per_hour * dt
+        rhs = np.asarray(-inputs.draw_kwh_th, dtype=np.float64)
+        rhs[0] += keep * inputs.tank0
+        rows.add(
+            [(col("tank"), ones), (col("tank", -1), -keep * ones), (col("h"), -inputs.cop * dt), (col("unmet"), -ones)],
+            rhs,
+            rhs,
+        )
+        if inputs.tank_floor is not None:
+            rows.add([(col("tank"), ones), (col("floor"), ones)], inputs.tank_floor, np.full(n, _INF))
+    if ev is not None:
+        rhs = np.asarray(-inputs.trip_kwh, dtype=np.float64)
+        rhs[0] += inputs.ev0
+        rows.add(
+            [(col("ev"), ones), (col("ev", -1), -ones), (col("v"), -ev.efficiency * dt * ones), (col("trip"), -ones)],
+            rhs,
+            rhs,
+        )
+        if departures:
+            m = len(departures)
+            slots = np.array([d.slot - 1 for d in departures], dtype=np.int64)
+            targets = np.array([min(d.target_kwh, ev.battery_kwh) for d in departures])
+            rows.add(
+                [(_col("ev", n) + slots, np.ones(m)), (dep_start + np.arange(m, dtype=np.int64), np.ones(m))],
+                targets,
+                np.full(m, _INF),
+            )
+    if inputs.terminal_target is not None:
+        targets = np.array(inputs.terminal_target)
+        state_cols = np.array([_col("soc", n) + last, _col("tank", n) + last, _col("ev", n) + last], dtype=np.int64)
+        present = np.array([battery is not None, heater is not None, ev is not None])
+        targets = np.where(present, targets, -_INF)
+        rows.add(
+            [(state_cols, np.ones(3)), (term_start + np.arange(3, dtype=np.int64), np.ones(3))],
+            targets,
+            np.full(3, _INF),
+        )
+
+    return rows
+
+
+def _run_highs(cost: FloatArray, lower: FloatArray, upper: FloatArray, rows: _Rows) -> tuple[FloatArray, str, float]:
+    """Solve with HiGHS: (column values, status, objective)."""
+    row_idx = np.concatenate(rows.rows)
+    col_idx = np.concatenate(rows.cols)
+    values = np.concatenate(rows.vals)
+    order = np.argsort(row_idx, kind="stable")
+    starts = np.zeros(rows.count + 1, dtype=np.int32)
+    np.cumsum(np.bincount(row_idx, minlength=rows.count), out=starts[1:])
+
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    passed = highs.passModel(
+        len(cost),
+        rows.count,
+        len(values),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        cost,
+        lower,
+        upper,
+        np.concatenate(rows.lower),
+        np.concatenate(rows.upper),
+        starts,
+        col_idx[order].astype(np.int32),
+        values[order],
+        np.zeros(len(cost), dtype=np.int32),  # all continuous
+    )
+    if passed != highspy.HighsStatus.kOk:
+        raise PlanningError("HiGHS rejected the model")
+    highs.run()
+    status = highs.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise PlanningError(f"HiGHS ended with {highs.modelStatusToString(status)}")
+    x = np.asarray(highs.getSolution().col_value)
+    return (
+        np.asarray(x, dtype=np.float64),
+        highs.modelStatusToString(status),
+        float(highs.getInfo().objective_function_value),
+    )
+
+
+def _surplus_price(inputs: LPInputs) -> FloatArray:
+    """Price of imports beyond the exogenous deficit: consuming PV surplus forgoes the sell price."""
+    return np.asarray(np.where(inputs.pv > 0.0, np.maximum(inputs.buy, inputs.sell), inputs.buy), dtype=np.float64)
+
+
+def solve(inputs: LPInputs) -> LPResult:
+    """Build and solve the LP; raises ``PlanningError`` only if HiGHS fails."""
+    started = time.perf_counter()
+    n = len(inputs.buy)
+    lay = _Layout(n, tuple(d for d in inputs.departures if 0 < d.slot <= n))
+    cost, lower, upper = _columns(inputs, lay)
+    x, status, objective = _run_highs(cost, lower, upper, _constraints(inputs, lay))
+    dt, block, dep_start, departures = inputs.dt_h, lay.block, lay.dep_start, lay.departures
+    battery, heater, ev = inputs.battery, inputs.heater, inputs.ev
+    surplus_price = _surplus_price(inputs)
+
+    def values_of(name: str) -> FloatArray:
+        return np.asarray(x[block(name)], dtype=np.float64)
+
+    imp_a, imp_b, exp = values_of("imp_a"), values_of("imp_b"), values_of("exp")
+    energy_cost = float(np.sum((inputs.buy * imp_a + surplus_price * imp_b - inputs.sell * exp) * dt))
+    ev_short = np.asarray(x[dep_start : dep_start + len(departures)], dtype=np.float64)
+    return LPResult(
+        imp=imp_a + imp_b,
+        exp=exp,
+        battery_charge=values_of("bc"),
+        battery_discharge=values_of("bd"),
+        heat=values_of("h"),
+        ev=values_of("v"),
+        soc=values_of("soc") if battery is not None else np.zeros(n),
+        tank=values_of("tank") if heater is not None else np.zeros(n),
+        ev_soc=values_of("ev") if ev is not None else np.zeros(n),
+        unmet_heat=values_of("unmet"),
+        floor_slack=values_of("floor"),
+        ev_short=ev_short,
+        energy_cost=energy_cost,
+        objective=objective,
+        solve_ms=(time.perf_counter() - started) * 1000.0,
+        status=status,
+        extra={"trip_unmet_kwh": float(values_of("trip").sum())},
+    )
