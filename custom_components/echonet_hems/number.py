@@ -1,0 +1,125 @@
+"""Numbers of ECHONET Lite device objects: charge/discharge power settings of the battery and the EV chargers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import EntityCategory, UnitOfPower
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator
+from .entity import EchonetObjectEntity, async_add_object_entities
+from .lib.echonet.specs.datatypes import Value
+
+PARALLEL_UPDATES = 1
+
+BATTERY = 0x027D
+V2H = 0x027E
+EV_CHARGER = 0x02A1
+# Used when the device does not state its limit (no min/max or rated property in its Get map).
+FALLBACK_MAX_W = 10000.0
+
+
+def number_or_none(value: Value) -> float | None:
+    """A decoded number as float; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def field(name: str) -> Callable[[Value], float | None]:
+    """A numeric field of a decoded composite (e.g. 0xC8 minimum/maximum charging power)."""
+
+    def read(value: Value) -> float | None:
+        return number_or_none(value.get(name)) if isinstance(value, Mapping) else None
+
+    return read
+
+
+@dataclass(frozen=True, kw_only=True)
+class EchonetNumberEntityDescription(NumberEntityDescription):
+    """A settable power; `max_epc`/`max_fn` read the device's own upper limit."""
+
+    epc: int
+    class_id: int
+    max_epc: int
+    max_fn: Callable[[Value], float | None]
+
+
+def _power_setting(
+    key: str, epc: int, class_id: int, max_epc: int, max_fn: Callable[[Value], float | None]
+) -> EchonetNumberEntityDescription:
+    return EchonetNumberEntityDescription(
+        key=key,
+        translation_key=key,
+        epc=epc,
+        class_id=class_id,
+        max_epc=max_epc,
+        max_fn=max_fn,
+        device_class=NumberDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        native_min_value=0,
+        native_step=1,
+        mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
+    )
+
+
+NUMBERS: tuple[EchonetNumberEntityDescription, ...] = (
+    _power_setting("charging_power_setting", 0xEB, BATTERY, 0xC8, field("max_value")),
+    _power_setting("discharging_power_setting", 0xEC, BATTERY, 0xC9, field("max_value")),
+    _power_setting("charging_power_setting", 0xEB, V2H, 0xC8, field("maximum_electric_power")),
+    _power_setting("discharging_power_setting", 0xEC, V2H, 0xC9, field("maximum_electric_power")),
+    _power_setting("charging_power_setting", 0xEB, EV_CHARGER, 0xC5, number_or_none),
+)
+
+
+def numbers_for(coordinator: EchonetObjectCoordinator) -> Sequence[EchonetNumberEntity]:
+    """The numbers whose EPC the object lists in both its Get and Set maps."""
+    info = coordinator.info
+    return [
+        EchonetNumberEntity(coordinator, description)
+        for description in NUMBERS
+        if coordinator.class_id == description.class_id and description.epc in info.get_map & info.set_map
+    ]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: EchonetLanConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Numbers for every object, now and when objects appear later."""
+    async_add_object_entities(hass, entry, async_add_entities, numbers_for)
+
+
+class EchonetNumberEntity(EchonetObjectEntity, NumberEntity):
+    """One settable power in W."""
+
+    entity_description: EchonetNumberEntityDescription
+
+    def __init__(self, coordinator: EchonetObjectCoordinator, description: EchonetNumberEntityDescription) -> None:
+        """Read and write `description.epc`; read the limit too."""
+        super().__init__(coordinator, description.key, (description.epc, description.max_epc))
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> float | None:
+        """The setting (None: unknown)."""
+        return number_or_none(self.decoded(self.entity_description.epc))
+
+    @property
+    def native_max_value(self) -> float:
+        """The device's stated maximum, else a generous household limit."""
+        description = self.entity_description
+        return description.max_fn(self.decoded(description.max_epc)) or FALLBACK_MAX_W
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Write the setting (whole watts)."""
+        await self.coordinator.async_set({self.entity_description.epc: round(value)})

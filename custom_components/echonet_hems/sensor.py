@@ -1,0 +1,177 @@
+"""Sensors of ECHONET Lite device objects: power, energy, state of charge, hot water.
+
+Signs: battery and vehicle charge/discharge power are charge-positive (ECHONET's convention: positive while charging,
+negative while discharging); the distribution board's main power is import-positive (positive while buying).
+Cumulative energy is `ENERGY` + `TOTAL_INCREASING` in kWh; a missing or undecodable value is unknown, never 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfVolume
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator
+from .entity import EchonetObjectEntity, async_add_object_entities
+from .lib.echonet.specs.datatypes import Value
+
+PARALLEL_UPDATES = 0
+
+PV = 0x0279
+FUEL_CELL = 0x027C
+BATTERY = 0x027D
+V2H = 0x027E
+BOARD = 0x0287
+EV_CHARGER = 0x02A1
+WATER_HEATER = 0x026B
+
+
+def number(value: Value) -> StateType:
+    """A decoded number as state; anything else (None, a state key, a composite) is unknown."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class EchonetSensorEntityDescription(SensorEntityDescription):
+    """A sensor reading one EPC of the given classes (None: every device class)."""
+
+    epc: int
+    class_ids: frozenset[int] | None
+    value_fn: Callable[[Value], StateType] = number
+
+
+def _power(key: str, epc: int, *class_ids: int) -> EchonetSensorEntityDescription:
+    return EchonetSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        epc=epc,
+        class_ids=frozenset(class_ids) or None,
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+    )
+
+
+def _energy(key: str, epc: int, *class_ids: int) -> EchonetSensorEntityDescription:
+    return EchonetSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        epc=epc,
+        class_ids=frozenset(class_ids) or None,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+    )
+
+
+def _soc(key: str, epc: int, *class_ids: int) -> EchonetSensorEntityDescription:
+    return EchonetSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        epc=epc,
+        class_ids=frozenset(class_ids),
+        device_class=SensorDeviceClass.BATTERY,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+    )
+
+
+def _volume(key: str, epc: int, *, diagnostic: bool = False) -> EchonetSensorEntityDescription:
+    return EchonetSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        epc=epc,
+        class_ids=frozenset({WATER_HEATER}),
+        device_class=SensorDeviceClass.VOLUME_STORAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfVolume.LITERS,
+        entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
+    )
+
+
+SENSORS: tuple[EchonetSensorEntityDescription, ...] = (
+    # Any device object (super class 0x84/0x85): EcoCute, air conditioner, ...
+    _power("power_consumption", 0x84),
+    _energy("energy_consumption", 0x85),
+    # Solar power generation
+    _power("generation_power", 0xE0, PV),
+    _energy("generation_energy", 0xE1, PV),
+    _energy("sold_energy", 0xE3, PV),
+    # Fuel cell
+    _power("generation_power", 0xC4, FUEL_CELL),
+    _energy("generation_energy", 0xC5, FUEL_CELL),
+    # Storage battery (charge-positive)
+    _soc("state_of_charge", 0xE4, BATTERY),
+    _power("charge_discharge_power", 0xD3, BATTERY),
+    _energy("charged_energy", 0xD8, BATTERY),
+    _energy("discharged_energy", 0xD6, BATTERY),
+    EchonetSensorEntityDescription(
+        key="stored_energy",
+        translation_key="stored_energy",
+        epc=0xE2,
+        class_ids=frozenset({BATTERY}),
+        device_class=SensorDeviceClass.ENERGY_STORAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+        suggested_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    ),
+    # EV charger (0x02A1, charge only) and charger/discharger (V2H, 0x027E, charge-positive)
+    _power("charging_power", 0xD3, EV_CHARGER),
+    _power("charge_discharge_power", 0xD3, V2H),
+    _energy("charged_energy", 0xD8, EV_CHARGER, V2H),
+    _energy("discharged_energy", 0xD6, V2H),
+    _soc("vehicle_state_of_charge", 0xE4, EV_CHARGER, V2H),
+    # EcoCute (electric water heater)
+    _volume("remaining_hot_water", 0xE1),
+    _volume("tank_capacity", 0xE2, diagnostic=True),
+    # Distribution board: the whole board at the main breaker (import-positive)
+    _power("main_power", 0xC6, BOARD),
+    _energy("main_energy_import", 0xC0, BOARD),
+    _energy("main_energy_export", 0xC1, BOARD),
+)
+
+
+def sensors_for(coordinator: EchonetObjectCoordinator) -> Sequence[EchonetSensorEntity]:
+    """The sensors whose EPC the object lists in its Get map."""
+    return [
+        EchonetSensorEntity(coordinator, description)
+        for description in SENSORS
+        if (description.class_ids is None or coordinator.class_id in description.class_ids)
+        and description.epc in coordinator.info.get_map
+    ]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: EchonetLanConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Sensors for every object, now and when objects appear later."""
+    async_add_object_entities(hass, entry, async_add_entities, sensors_for)
+
+
+class EchonetSensorEntity(EchonetObjectEntity, SensorEntity):
+    """One measured property."""
+
+    entity_description: EchonetSensorEntityDescription
+
+    def __init__(self, coordinator: EchonetObjectCoordinator, description: EchonetSensorEntityDescription) -> None:
+        """Read `description.epc` of the object."""
+        super().__init__(coordinator, description.key, (description.epc,))
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType:
+        """The decoded value (None: unknown)."""
+        return self.entity_description.value_fn(self.decoded(self.entity_description.epc))

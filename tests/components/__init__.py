@@ -1,0 +1,1 @@
+"""Tests of the Home Assistant integration (config flow, coordinators, entities, diagnostics)."""
