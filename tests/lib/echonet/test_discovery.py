@@ -75,7 +75,8 @@ async def test_search_finds_multicast_and_unicast_nodes(client: EchonetClient) -
         FakeNode("127.0.0.33", PropertyStore(node_objects(3, [BATTERY]))),
     ):
         result = await discovery.search(["127.0.0.33", "127.0.0.34"])
-    by_address = {node.address: node for node in result.nodes}
+    # Keep this test's peers: a virtual home of a parallel test run on the same host may answer the search too.
+    by_address = {node.address: node for node in result.nodes if node.address.startswith("127.0.0.3")}
     assert set(by_address) == {"127.0.0.31", "127.0.0.32", "127.0.0.33"}
     assert result.unreachable == ("127.0.0.34",)
     first = by_address["127.0.0.31"]
@@ -93,8 +94,8 @@ async def test_search_finds_multicast_and_unicast_nodes(client: EchonetClient) -
     assert len(battery.get_map) == 17
     assert battery.release == "R"
     assert battery.manufacturer_code == MAKER
-    assert {node.address for node in seen} == set(by_address)
-    assert set(discovery.nodes) == {node.node_id for node in result.nodes}
+    assert {node.address for node in seen if node.address in by_address} == set(by_address)
+    assert {node.node_id for node in by_address.values()} <= set(discovery.nodes)
 
 
 async def test_node_that_changes_address_stays_the_same_node(client: EchonetClient) -> None:
