@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from datetime import timedelta
 import json
 import os
@@ -121,8 +122,15 @@ async def test_probe_in_process_prints_pushes_and_errors(tmp_path: Path, capsys:
         cli._json_default(object())
 
 
+def run_main_in_thread(argv: list[str]) -> int:
+    """`cli.main` runs `asyncio.run`, which leaves its thread without an event loop; the HA harness's fixtures expect
+    the main thread to keep one, so the in-process CLI runs in a worker thread."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(cli.main, argv).result()
+
+
 def test_main_exit_codes_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["--port", "/dev/null", "--id", ROUTE_B_ID, "--password", "x"]) == 2
+    assert run_main_in_thread(["--port", "/dev/null", "--id", ROUTE_B_ID, "--password", "x"]) == 2
     assert capsys.readouterr().err == "error: invalid credentials: the B-route password must be 12 characters, got 1\n"
-    assert cli.main(["--port", str(tmp_path / "absent"), "--id", ROUTE_B_ID, "--password", PASSWORD]) == 1
+    assert run_main_in_thread(["--port", str(tmp_path / "absent"), "--id", ROUTE_B_ID, "--password", PASSWORD]) == 1
     assert capsys.readouterr().err.startswith("error: cannot open the dongle")

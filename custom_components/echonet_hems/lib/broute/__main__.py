@@ -76,7 +76,9 @@ async def _until_signalled(args: argparse.Namespace, session: BRouteSession) -> 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+        # Only the main thread can own signals; run elsewhere (embedded, tests) the probe stops on cancellation.
+        with contextlib.suppress(ValueError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
     return await _probe(args, session, stop)
 
 
