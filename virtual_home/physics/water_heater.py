@@ -39,6 +39,7 @@ from enum import StrEnum
 from functools import cache
 import math
 
+from custom_components.echonet_hems.lib.energy.devices import DEFAULT_COP_CURVE, cop_at, seasonal_inlet_temp
 from virtual_home.physics.jp_calendar import is_day_off
 from virtual_home.physics.profiles import hot_water_profile
 from virtual_home.physics.timebase import HOUR_S, day_info, jst_day_and_seconds, to_timestamp
@@ -46,9 +47,7 @@ from virtual_home.physics.timebase import HOUR_S, day_info, jst_day_and_seconds,
 WATER_WH_PER_L_K = 1.163
 SHOWER_TEMP_C = 40.0
 # BENCHMARK.md §2.3 suggested COP curve: (ambient °C, COP).
-COP_CURVE: tuple[tuple[float, float], ...] = ((0.0, 2.6), (7.0, 3.2), (16.0, 4.2), (25.0, 5.0))
-COP_MIN = 1.5
-COP_MAX = 5.5
+COP_CURVE = DEFAULT_COP_CURVE  # one curve for the physics and the planner (BENCHMARK.md §2.3)
 _EPS = 1e-9
 _MIN_NIGHT_RUN_H = 0.5  # no new night run in the window's last half hour (no short cycling)
 _FULL = 1.0 - 1e-9  # a target counts as reached within this relative tolerance
@@ -169,23 +168,12 @@ class EcoCute:
         return self.heat_wh / self.capacity_wh
 
     def cop(self, ambient_c: float) -> float:
-        """Coefficient of performance at outdoor temperature `ambient_c` (piecewise linear, extrapolated, clamped)."""
-        points = COP_CURVE
-        if ambient_c <= points[0][0]:
-            (t0, c0), (t1, c1) = points[0], points[1]
-        elif ambient_c >= points[-1][0]:
-            (t0, c0), (t1, c1) = points[-2], points[-1]
-        else:
-            index = 1
-            while points[index][0] < ambient_c:
-                index += 1
-            (t0, c0), (t1, c1) = points[index - 1], points[index]
-        value = c0 + (c1 - c0) * (ambient_c - t0) / (t1 - t0)
-        return min(max(value, COP_MIN), COP_MAX) * self.cop_scale
+        """Coefficient of performance at outdoor temperature `ambient_c` (the planner's own curve and formula)."""
+        return cop_at(COP_CURVE, ambient_c, self.cop_scale)
 
     def inlet_temp_on(self, day_of_year: int) -> float:
         """Cold-water temperature on a day of the year (coldest around 9 February, warmest around 10 August)."""
-        return self.inlet_temp_c - self.inlet_amplitude_c * math.cos(2.0 * math.pi * (day_of_year - 40) / 365.25)
+        return seasonal_inlet_temp(self.inlet_temp_c, self.inlet_amplitude_c, day_of_year)
 
     def expected_heating_energy_wh(self, ambient_c: float = 15.0) -> float:
         """Electricity needed to fill the tank from now at `ambient_c` (ECHONET's "expected electric energy")."""

@@ -18,6 +18,29 @@ COP_MIN = 1.5
 COP_MAX = 5.5
 
 
+def cop_at(curve: tuple[tuple[float, float], ...], ambient_c: float, scale: float = 1.0) -> float:
+    """COP at `ambient_c`: piecewise linear through `curve`, extrapolated, clamped to [1.5, 5.5], times `scale`.
+
+    The one definition shared by the planner and the virtual home's EcoCute physics.
+    """
+    if ambient_c <= curve[0][0]:
+        (t0, c0), (t1, c1) = curve[0], curve[1]
+    elif ambient_c >= curve[-1][0]:
+        (t0, c0), (t1, c1) = curve[-2], curve[-1]
+    else:
+        index = 1
+        while curve[index][0] < ambient_c:
+            index += 1
+        (t0, c0), (t1, c1) = curve[index - 1], curve[index]
+    value = c0 + (c1 - c0) * (ambient_c - t0) / (t1 - t0)
+    return min(max(value, COP_MIN), COP_MAX) * scale
+
+
+def seasonal_inlet_temp(mean_c: float, amplitude_c: float, day_of_year: int) -> float:
+    """Cold-water temperature on a day of the year: coldest around 9 February, warmest around 10 August."""
+    return mean_c - amplitude_c * math.cos(2.0 * math.pi * (day_of_year - 40) / 365.25)
+
+
 @dataclass(frozen=True, slots=True)
 class BatteryParams:
     """A stationary battery (AC side): ``soc += η·E_in``, ``soc -= E_out/η``; never exports (逆潮流なし)."""
@@ -72,23 +95,12 @@ class WaterHeaterParams:
         return self.standing_loss_kwh_per_day / 24.0 / self.capacity_kwh
 
     def cop(self, ambient_c: float) -> float:
-        """COP at `ambient_c`: piecewise linear through the curve, extrapolated, clamped to [1.5, 5.5] × scale."""
-        points = self.cop_curve
-        if ambient_c <= points[0][0]:
-            (t0, c0), (t1, c1) = points[0], points[1]
-        elif ambient_c >= points[-1][0]:
-            (t0, c0), (t1, c1) = points[-2], points[-1]
-        else:
-            index = 1
-            while points[index][0] < ambient_c:
-                index += 1
-            (t0, c0), (t1, c1) = points[index - 1], points[index]
-        value = c0 + (c1 - c0) * (ambient_c - t0) / (t1 - t0)
-        return min(max(value, COP_MIN), COP_MAX) * self.cop_scale
+        """COP at `ambient_c` (see `cop_at`)."""
+        return cop_at(self.cop_curve, ambient_c, self.cop_scale)
 
     def inlet_temp_on(self, day_of_year: int) -> float:
-        """Cold-water temperature on a day of the year (coldest around 9 February)."""
-        return self.inlet_temp_c - self.inlet_amplitude_c * math.cos(2.0 * math.pi * (day_of_year - 40) / 365.25)
+        """Cold-water temperature on a day of the year (see `seasonal_inlet_temp`)."""
+        return seasonal_inlet_temp(self.inlet_temp_c, self.inlet_amplitude_c, day_of_year)
 
     def draw_kwh_th(self, litres_40c: float, day_of_year: int) -> float:
         """Heat taken from the tank by `litres_40c` litres of 40 °C water on a day of the year."""
