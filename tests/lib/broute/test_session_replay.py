@@ -18,6 +18,7 @@ from custom_components.echonet_hems.lib.broute.lines import Dialect, link_local
 from custom_components.echonet_hems.lib.broute.session import (
     BRouteSession,
     LinkState,
+    MeterBusyError,
     MeterNotFoundError,
     PanInfo,
     SessionOptions,
@@ -353,8 +354,9 @@ async def test_join_outcomes() -> None:
     # EVENT 24 without any PANA answer: nobody talked to us — not a credentials problem.
     silent = Script(join=f"OK\r\nEVENT 21 {C1_METER} 02\r\nEVENT 24 {C1_METER}\r\n".encode())
     session, _, _ = make(silent)
-    with pytest.raises(TransportError, match="did not answer PANA") as caught:
+    with pytest.raises(MeterBusyError, match="did not answer PANA") as caught:
         await session.start()
+    assert isinstance(caught.value, TransportError)
     assert not isinstance(caught.value, AuthError)
     # No result at all.
     session, _, _ = make(Script(join=OK))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from .credentials import Credentials, InvalidCredentialsError
 from .dongle import DongleInfo
 from .driver import DongleCommandError, DriverOptions, SkStackDriver
+from .hourly import HourlyTotal, RegisterValue, hour_boundaries, hourly_totals
 from .lines import Dialect, LineParser
 from .meter import MeterTimeouts, SmartMeterClient
 from .readings import (
@@ -31,6 +32,7 @@ from .readings import (
 from .session import (
     BRouteSession,
     LinkState,
+    MeterBusyError,
     MeterNotFoundError,
     PanInfo,
     SessionOptions,
@@ -52,14 +54,17 @@ __all__ = [
     "EnergyScale",
     "FixedTimeReading",
     "HistorySlot",
+    "HourlyTotal",
     "InvalidCredentialsError",
     "LineParser",
     "LinkState",
+    "MeterBusyError",
     "MeterIdentity",
     "MeterNotFoundError",
     "MeterReading",
     "MeterTimeouts",
     "PanInfo",
+    "RegisterValue",
     "SessionOptions",
     "SessionStatus",
     "SkStackDriver",
@@ -67,4 +72,6 @@ __all__ = [
     "SystemClock",
     "TimedEnergy",
     "TransmitLimitedError",
+    "hour_boundaries",
+    "hourly_totals",
 ]

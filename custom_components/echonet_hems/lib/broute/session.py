@@ -78,6 +78,11 @@ class TransmitLimitedError(TransportError):
     """The dongle used up the ARIB STD-T108 hourly transmission budget (EVENT 32): nothing is sent until EVENT 33."""
 
 
+class MeterBusyError(TransportError):
+    """The meter was found but never answered PANA: with valid credentials, another controller holds its only session
+    (an HEMS controller, a second dongle) — or the link is too weak for the join."""
+
+
 class MeterNotFoundError(TransportError):
     """No PAN with the B-route ID's pairing ID answered an active scan (wrong ID, or the meter is out of range)."""
 
@@ -440,8 +445,8 @@ class BRouteSession:
         if not accepted:
             if self._pana_seen:
                 raise AuthError("the meter rejected PANA authentication (EVENT 24): check the B-route ID and password")
-            raise TransportError(
-                "the meter did not answer PANA (EVENT 24): out of range, or another controller holds its session"
+            raise MeterBusyError(
+                "the meter did not answer PANA (EVENT 24): another controller holds its session, or the link is weak"
             )
         if self._pan != pan:
             self._pan = pan
