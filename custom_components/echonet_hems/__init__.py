@@ -1,18 +1,44 @@
 """ECHONET Lite HEMS for Home Assistant.
 
-`async_setup_entry` dispatches on the entry kind (`EntryKind`); the ECHONET Lite network (LAN) hub is the first kind.
+`async_setup_entry` dispatches on the entry kind (`EntryKind`): the ECHONET Lite network (LAN) hub, or a smart meter
+read over the Wi-SUN B-route.
 """
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
 
-from .const import CONF_INTERFACE, CONF_KIND, DOMAIN, REQUEST_RETRIES, REQUEST_TIMEOUT, EntryKind
+from .const import (
+    CONF_INTERFACE,
+    CONF_KIND,
+    CONF_PAN,
+    CONF_PORT,
+    CONF_ROUTE_B_ID,
+    CONF_ROUTE_B_PASSWORD,
+    DOMAIN,
+    REQUEST_RETRIES,
+    REQUEST_TIMEOUT,
+    EntryKind,
+)
 from .coordinator import EchonetLanConfigEntry, LanHub, LanRuntimeData
+from .lib.broute.credentials import InvalidCredentialsError
+from .lib.broute.meter import SmartMeterClient
+from .lib.broute.readings import MeterIdentity
+from .lib.broute.session import BRouteSession, MeterBusyError
 from .lib.echonet.client import EchonetClient
-from .lib.errors import HemsError, TransportError
+from .lib.errors import AuthError, HemsError, TransportError
+from .meter_coordinator import (
+    MeterRuntimeData,
+    SmartMeterConfigEntry,
+    SmartMeterCoordinator,
+    meter_busy_issue,
+    pan_from_data,
+    pan_to_data,
+)
+from .meter_statistics import MeterStatistics
 
 __all__ = ["DOMAIN"]
 
@@ -26,14 +52,19 @@ LAN_PLATFORMS: list[Platform] = [
     Platform.SWITCH,
     Platform.WATER_HEATER,
 ]
+METER_PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+
+type EchonetHemsConfigEntry = ConfigEntry[LanRuntimeData | MeterRuntimeData]
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: EchonetLanConfigEntry) -> bool:
+async def async_setup_entry(hass: HomeAssistant, entry: EchonetHemsConfigEntry) -> bool:
     """Set up an entry of any kind."""
     kind = entry.data.get(CONF_KIND)
-    if kind != EntryKind.LAN:
-        raise ConfigEntryError(translation_domain=DOMAIN, translation_key="unknown_entry_kind")
-    return await _async_setup_lan(hass, entry)
+    if kind == EntryKind.LAN:
+        return await _async_setup_lan(hass, entry)  # type: ignore[arg-type]
+    if kind == EntryKind.BROUTE:
+        return await _async_setup_meter(hass, entry)  # type: ignore[arg-type]
+    raise ConfigEntryError(translation_domain=DOMAIN, translation_key="unknown_entry_kind")
 
 
 async def _async_setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry) -> bool:
@@ -58,11 +89,64 @@ async def _async_setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry) ->
     return True
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: EchonetLanConfigEntry) -> None:
-    """Extra addresses changed: reload so they are searched."""
+async def _async_setup_meter(hass: HomeAssistant, entry: SmartMeterConfigEntry) -> bool:
+    try:
+        session = BRouteSession(
+            entry.data[CONF_PORT],
+            entry.data[CONF_ROUTE_B_ID],
+            entry.data[CONF_ROUTE_B_PASSWORD],
+            pan=pan_from_data(entry.data.get(CONF_PAN)),
+        )
+    except InvalidCredentialsError as err:
+        raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="auth_failed") from err
+    meter = SmartMeterClient(session)
+    entry.async_on_unload(session.close)
+    entry.async_on_unload(meter.close)  # unload callbacks run last-first: the client lets go before the session ends
+    identity = await _async_join_meter(hass, entry, session, meter)
+    if identity.stable_id != entry.unique_id:
+        raise ConfigEntryError(translation_domain=DOMAIN, translation_key="different_meter")
+    if session.pan is not None and entry.data.get(CONF_PAN) != pan_to_data(session.pan):
+        hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PAN: pan_to_data(session.pan)})
+    coordinator = SmartMeterCoordinator(hass, entry, session, meter)
+    entry.runtime_data = MeterRuntimeData(session=session, meter=meter, identity=identity, coordinator=coordinator)
+    entry.async_on_unload(coordinator.async_start())
+    await coordinator.async_config_entry_first_refresh()
+    await hass.config_entries.async_forward_entry_setups(entry, METER_PLATFORMS)
+    if "recorder" in hass.config.components:
+        statistics = MeterStatistics(hass, meter, identity)
+        entry.runtime_data.statistics = statistics
+        coordinator.add_fixed_time_listener(statistics.async_on_fixed_time)
+        entry.async_create_background_task(hass, statistics.async_fill(), f"{DOMAIN} meter history {entry.entry_id}")
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def _async_join_meter(
+    hass: HomeAssistant, entry: SmartMeterConfigEntry, session: BRouteSession, meter: SmartMeterClient
+) -> MeterIdentity:
+    """Join and read the meter's identity; setup errors for what fails (retry, reauth)."""
+    try:
+        await session.start()
+        identity = await meter.identity()
+    except AuthError as err:
+        raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="auth_failed") from err
+    except MeterBusyError as err:
+        meter_busy_issue(hass, entry, busy=True)
+        raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="meter_busy") from err
+    except HemsError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="meter_unreachable", translation_placeholders={"error": str(err)}
+        ) from err
+    meter_busy_issue(hass, entry, busy=False)
+    return identity
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: EchonetHemsConfigEntry) -> None:
+    """Options changed (extra addresses, poll interval): reload so they apply."""
     await hass.config_entries.async_reload(entry.entry_id)
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: EchonetLanConfigEntry) -> bool:
-    """Unload the platforms; the client and discovery stop through the entry's unload callbacks."""
-    return await hass.config_entries.async_unload_platforms(entry, LAN_PLATFORMS)
+async def async_unload_entry(hass: HomeAssistant, entry: EchonetHemsConfigEntry) -> bool:
+    """Unload the platforms; clients, sessions and discovery stop through the entry's unload callbacks."""
+    platforms = METER_PLATFORMS if entry.data.get(CONF_KIND) == EntryKind.BROUTE else LAN_PLATFORMS
+    return await hass.config_entries.async_unload_platforms(entry, platforms)

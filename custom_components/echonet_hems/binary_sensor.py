@@ -1,4 +1,5 @@
-"""Binary sensors of ECHONET Lite device objects: fault status, EcoCute heating, vehicle connected."""
+"""Binary sensors of ECHONET Lite device objects (fault status, EcoCute heating, vehicle connected) and the smart
+meter's B-route connection."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator
-from .entity import EchonetObjectEntity, async_add_object_entities
+from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, LanRuntimeData
+from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities
 from .lib.echonet.specs.datatypes import Value
+from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -86,10 +88,16 @@ def binary_sensors_for(coordinator: EchonetObjectCoordinator) -> Sequence[Echone
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: EchonetLanConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant,
+    entry: EchonetLanConfigEntry | SmartMeterConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Binary sensors for every object, now and when objects appear later."""
-    async_add_object_entities(hass, entry, async_add_entities, binary_sensors_for)
+    """Binary sensors for every object, now and when objects appear later; or the meter's connection."""
+    runtime: LanRuntimeData | MeterRuntimeData = entry.runtime_data
+    if isinstance(runtime, MeterRuntimeData):
+        async_add_entities([SmartMeterConnectionEntity(runtime.coordinator, runtime.identity, "connection")])
+        return
+    async_add_object_entities(hass, entry, async_add_entities, binary_sensors_for)  # type: ignore[arg-type]
 
 
 class EchonetBinarySensorEntity(EchonetObjectEntity, BinarySensorEntity):
@@ -108,3 +116,21 @@ class EchonetBinarySensorEntity(EchonetObjectEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """On/off from the decoded state (None: unknown)."""
         return self.entity_description.is_on_fn(self.decoded(self.entity_description.epc))
+
+
+class SmartMeterConnectionEntity(SmartMeterEntity, BinarySensorEntity):
+    """Whether the B-route session is up (a diagnostic; stays available while the session re-joins)."""
+
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_translation_key = "connection"
+
+    @property
+    def available(self) -> bool:
+        """Always: reporting the connection is this entity's job."""
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        """Connected and allowed to transmit."""
+        return self.coordinator.connected

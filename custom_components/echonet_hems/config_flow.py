@@ -1,38 +1,65 @@
-"""Config flow: a menu of entry kinds (ECHONET Lite network for now), reconfigure, and options for extra addresses."""
+"""Config flow: a menu of entry kinds (ECHONET Lite network, smart meter over B-route), reauth, reconfigure, options.
+
+The smart meter step really joins the meter (scan, PANA) and reads its identity before it creates the entry: the
+entry's unique id is the meter's hardware identity (EUI-64), never the B-route ID, which is a credential.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 import ipaddress
+import logging
 from typing import Any
 
+from homeassistant.components import usb
 from homeassistant.components.network import async_get_adapters
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
+from serial.tools import list_ports
 import voluptuous as vol
 
 from .const import (
     CONF_ADDRESSES,
     CONF_INTERFACE,
     CONF_KIND,
+    CONF_PAN,
+    CONF_PORT,
+    CONF_ROUTE_B_ID,
+    CONF_ROUTE_B_PASSWORD,
+    CONF_SCAN_INTERVAL,
     DOMAIN,
+    METER_POLL_MAX_SECONDS,
+    METER_POLL_MIN_SECONDS,
+    METER_POLL_SECONDS,
     REQUEST_RETRIES,
     REQUEST_TIMEOUT,
     SEARCH_WINDOW,
     EntryKind,
 )
-from .coordinator import EchonetLanConfigEntry
 from .entity import manufacturer_label
+from .lib.broute.credentials import InvalidCredentialsError
+from .lib.broute.meter import SmartMeterClient
+from .lib.broute.readings import MeterIdentity
+from .lib.broute.session import BRouteSession, MeterBusyError, MeterNotFoundError, PanInfo
 from .lib.echonet.client import EchonetClient
 from .lib.echonet.discovery import Discovery, Node
-from .lib.errors import TransportError
+from .lib.errors import AuthError, HemsError, TransportError
+from .meter_coordinator import pan_to_data
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class InvalidAddressError(ValueError):
@@ -91,6 +118,74 @@ def describe_nodes(nodes: tuple[Node, ...]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class JoinedMeter:
+    """What a successful trial join learnt: who the meter is and where its PAN is."""
+
+    identity: MeterIdentity
+    pan: PanInfo | None
+
+
+class MeterFlowError(Exception):
+    """A trial join failed; `field` and `key` are the form's error (field "base" for the whole form)."""
+
+    def __init__(self, field: str, key: str) -> None:
+        super().__init__(key)
+        self.field = field
+        self.key = key
+
+
+async def async_join_meter(port: str, route_b_id: str, password: str) -> JoinedMeter:
+    """Join the meter through the dongle at `port`, read its identity, end the session; `MeterFlowError` otherwise."""
+    try:
+        session = BRouteSession(port, route_b_id, password)
+    except InvalidCredentialsError as err:
+        field = CONF_ROUTE_B_ID if err.which == "route_b_id" else CONF_ROUTE_B_PASSWORD
+        raise MeterFlowError(field, f"invalid_{err.which}") from err
+    meter = SmartMeterClient(session)
+    try:
+        await session.start()
+        identity = await meter.identity()
+    except AuthError as err:  # PANA answered and refused: the password (the ID only selects the meter)
+        raise MeterFlowError(CONF_ROUTE_B_PASSWORD, "invalid_auth") from err
+    except MeterNotFoundError as err:
+        raise MeterFlowError(CONF_ROUTE_B_ID, "meter_not_found") from err
+    except MeterBusyError as err:
+        raise MeterFlowError("base", "meter_busy") from err
+    except HemsError as err:
+        _LOGGER.debug("trial join through %s failed: %s", port, err)
+        raise MeterFlowError(CONF_PORT, "cannot_connect") from err
+    except Exception as err:
+        _LOGGER.exception("Unexpected error joining the smart meter")
+        raise MeterFlowError("base", "unknown") from err
+    finally:
+        await meter.close()
+        await session.close()
+    return JoinedMeter(identity, session.pan)
+
+
+async def _async_serial_ports(hass: HomeAssistant) -> list[SelectOptionDict]:
+    """Serial ports from HA's USB scan, by their stable /dev/serial/by-id path where one exists."""
+    ports = await hass.async_add_executor_job(list_ports.comports)
+    options: list[SelectOptionDict] = []
+    for port in ports:
+        path = await hass.async_add_executor_job(usb.get_serial_by_id, port.device)
+        label = usb.human_readable_device_name(
+            port.device, port.serial_number, port.manufacturer, port.description, port.vid, port.pid
+        )
+        options.append(SelectOptionDict(value=path, label=label))
+    return options
+
+
+def _meter_title(identity: MeterIdentity) -> str:
+    if identity.manufacturer_code is None:
+        return "Smart meter"
+    return f"Smart meter ({manufacturer_label(identity.manufacturer_code)})"
+
+
+PASSWORD_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
 class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
     """One domain, a menu of entry kinds."""
 
@@ -105,13 +200,99 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: EchonetLanConfigEntry) -> EchonetHemsOptionsFlow:
-        """Options: extra addresses to probe by unicast."""
+    def async_get_options_flow(config_entry: ConfigEntry[Any]) -> OptionsFlow:
+        """Options: extra addresses to probe by unicast (LAN), the poll interval (smart meter)."""
+        if config_entry.data.get(CONF_KIND) == EntryKind.BROUTE:
+            return SmartMeterOptionsFlow()
         return EchonetHemsOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """The menu; the smart meter (B-route) joins it as a second item."""
-        return self.async_show_menu(step_id="user", menu_options=[EntryKind.LAN.value])
+        """The menu of entry kinds."""
+        return self.async_show_menu(step_id="user", menu_options=[EntryKind.LAN.value, EntryKind.BROUTE.value])
+
+    # ------------------------------------------------------------------------------------------ smart meter
+    async def _async_meter_form(
+        self, step_id: str, user_input: dict[str, Any] | None, fields: tuple[str, ...], defaults: Mapping[str, Any]
+    ) -> tuple[ConfigFlowResult | None, JoinedMeter | None]:
+        """Show `fields` (a subset of port, ID, password) or join with them; (form, None) or (None, joined)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            values = {**defaults, **user_input}
+            try:
+                joined = await async_join_meter(
+                    str(values[CONF_PORT]).strip(), values[CONF_ROUTE_B_ID], values[CONF_ROUTE_B_PASSWORD]
+                )
+            except MeterFlowError as err:
+                errors[err.field] = err.key
+            else:
+                return None, joined
+            defaults = {**values, CONF_ROUTE_B_PASSWORD: ""}
+        schema: dict[vol.Marker, Any] = {}
+        if CONF_PORT in fields:
+            ports = await _async_serial_ports(self.hass)
+            schema[vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, vol.UNDEFINED))] = SelectSelector(
+                SelectSelectorConfig(options=ports, mode=SelectSelectorMode.DROPDOWN, custom_value=True)
+            )
+        if CONF_ROUTE_B_ID in fields:
+            schema[vol.Required(CONF_ROUTE_B_ID, default=defaults.get(CONF_ROUTE_B_ID, vol.UNDEFINED))] = TextSelector()
+        if CONF_ROUTE_B_PASSWORD in fields:
+            schema[vol.Required(CONF_ROUTE_B_PASSWORD)] = PASSWORD_SELECTOR
+        form = self.async_show_form(step_id=step_id, data_schema=vol.Schema(schema), errors=errors)
+        return form, None
+
+    @staticmethod
+    def _meter_data(values: Mapping[str, Any], joined: JoinedMeter) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            CONF_KIND: EntryKind.BROUTE.value,
+            CONF_PORT: str(values[CONF_PORT]).strip(),
+            CONF_ROUTE_B_ID: str(values[CONF_ROUTE_B_ID]).strip(),
+            CONF_ROUTE_B_PASSWORD: str(values[CONF_ROUTE_B_PASSWORD]).strip(),
+        }
+        if joined.pan is not None:
+            data[CONF_PAN] = pan_to_data(joined.pan)
+        return data
+
+    async def async_step_broute(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The dongle's port and the B-route credentials; the meter is joined before the entry exists."""
+        fields = (CONF_PORT, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD)
+        form, joined = await self._async_meter_form("broute", user_input, fields, {})
+        if joined is None or user_input is None:
+            assert form is not None
+            return form
+        await self.async_set_unique_id(joined.identity.stable_id)
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title=_meter_title(joined.identity), data=self._meter_data(user_input, joined))
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The meter rejected the password (or the ID changed): ask for both again."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """New B-route ID and password, tried on the entry's port before they are saved."""
+        entry = self._get_reauth_entry()
+        defaults = {CONF_PORT: entry.data[CONF_PORT], CONF_ROUTE_B_ID: entry.data[CONF_ROUTE_B_ID]}
+        fields = (CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD)
+        form, joined = await self._async_meter_form("reauth_confirm", user_input, fields, defaults)
+        if joined is None or user_input is None:
+            assert form is not None
+            return form
+        await self.async_set_unique_id(joined.identity.stable_id)
+        self._abort_if_unique_id_mismatch(reason="wrong_meter")
+        return self.async_update_reload_and_abort(entry, data=self._meter_data({**defaults, **user_input}, joined))
+
+    async def async_step_reconfigure_meter(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Another port for the dongle (a new dongle, another USB socket, a network serial server)."""
+        entry = self._get_reconfigure_entry()
+        defaults = dict(entry.data)
+        form, joined = await self._async_meter_form("reconfigure_meter", user_input, (CONF_PORT,), defaults)
+        if joined is None or user_input is None:
+            assert form is not None
+            return form
+        await self.async_set_unique_id(joined.identity.stable_id)
+        self._abort_if_unique_id_mismatch(reason="wrong_meter")
+        return self.async_update_reload_and_abort(entry, data=self._meter_data({**defaults, **user_input}, joined))
+
+    # -------------------------------------------------------------------------------------- ECHONET network
 
     async def _async_lan_form(
         self, step_id: str, user_input: dict[str, Any] | None, defaults: Mapping[str, Any]
@@ -129,7 +310,7 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
                 try:
                     self._found = await async_search(self._interface, self._addresses)
                 except TransportError:
-                    errors["base"] = "cannot_connect"
+                    errors["base"] = "port_in_use"
                 else:
                     if self._found:
                         return None
@@ -176,6 +357,8 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Another interface or other manual addresses; searched again before the entry changes."""
         entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_KIND) == EntryKind.BROUTE:
+            return await self.async_step_reconfigure_meter()
         if user_input is not None:
             await self.async_set_unique_id(user_input[CONF_INTERFACE])
             if user_input[CONF_INTERFACE] != entry.unique_id:
@@ -212,3 +395,24 @@ class EchonetHemsOptionsFlow(OptionsFlow):
             current = user_input.get(CONF_ADDRESSES, "")
         schema = vol.Schema({vol.Optional(CONF_ADDRESSES, default=current): TextSelector()})
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+
+
+class SmartMeterOptionsFlow(OptionsFlow):
+    """How often power and currents are read (each read is a radio transmission, limited per hour by ARIB)."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The poll interval in seconds."""
+        if user_input is not None:
+            return self.async_create_entry(data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])})
+        current = self.config_entry.options.get(CONF_SCAN_INTERVAL, METER_POLL_SECONDS)
+        selector = NumberSelector(
+            NumberSelectorConfig(
+                min=METER_POLL_MIN_SECONDS,
+                max=METER_POLL_MAX_SECONDS,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+                unit_of_measurement="s",
+            )
+        )
+        schema = vol.Schema({vol.Required(CONF_SCAN_INTERVAL, default=current): selector})
+        return self.async_show_form(step_id="init", data_schema=schema)

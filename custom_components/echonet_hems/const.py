@@ -13,11 +13,18 @@ class EntryKind(StrEnum):
     """What a config entry stands for; `async_setup_entry` dispatches on it."""
 
     LAN = "lan"
+    BROUTE = "broute"
 
 
 CONF_KIND: Final = "kind"
 CONF_INTERFACE: Final = "interface"
 CONF_ADDRESSES: Final = "addresses"
+CONF_PORT: Final = "port"
+CONF_ROUTE_B_ID: Final = "route_b_id"
+CONF_ROUTE_B_PASSWORD: Final = "route_b_password"
+# The meter's PAN (channel, PAN id, MAC) as the last join found it: a restart re-joins without a 20-70 s scan.
+CONF_PAN: Final = "pan"
+CONF_SCAN_INTERVAL: Final = "scan_interval"
 
 # Multicast answers are collected this long during a search (the flow and the hub's rediscovery).
 SEARCH_WINDOW: Final = 3.0
@@ -28,3 +35,10 @@ REQUEST_RETRIES: Final = 1
 POLL_INTERVAL: Final = timedelta(seconds=60)
 # A failed poll asks for a new search (the node may have a new address), at most this often.
 REDISCOVERY_COOLDOWN: Final = 30.0
+
+# Smart meter (B-route): instantaneous power and currents are polled; cumulative values also arrive every 30 minutes.
+METER_POLL_SECONDS: Final = 10
+METER_POLL_MIN_SECONDS: Final = 5
+METER_POLL_MAX_SECONDS: Final = 300
+# The meter keeps 100 days of 30-minute history; the first set-up imports this many days into the statistics.
+METER_BACKFILL_DAYS: Final = 31

@@ -19,18 +19,19 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import CONF_ADDRESSES, DOMAIN, POLL_INTERVAL, REDISCOVERY_COOLDOWN, SEARCH_WINDOW
+from .lib.broute.session import TransmitLimitedError
 from .lib.echonet.client import EchonetClient, Notification
 from .lib.echonet.discovery import Discovery, Node, ObjectInfo
 from .lib.echonet.frame import EOJ, Property
 from .lib.echonet.specs.datatypes import Value
 from .lib.echonet.specs.registry import describe, property_spec
-from .lib.errors import HemsError, ProtocolError, RequestTimeoutError, TransportError, ValueRangeError
+from .lib.errors import AuthError, HemsError, ProtocolError, RequestTimeoutError, TransportError, ValueRangeError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,8 +54,12 @@ def map_lib_errors[**P, R](
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
                 return await func(*args, **kwargs)
+            except AuthError as err:  # the meter rejected the B-route password: HA starts a reauth flow
+                raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="auth_failed") from err
             except RequestTimeoutError as err:
                 raise error(translation_domain=DOMAIN, translation_key="timeout") from err
+            except TransmitLimitedError as err:
+                raise error(translation_domain=DOMAIN, translation_key="transmit_limited") from err
             except TransportError as err:
                 raise error(translation_domain=DOMAIN, translation_key="communication_error") from err
             except ValueRangeError as err:

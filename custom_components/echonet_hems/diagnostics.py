@@ -1,8 +1,9 @@
-"""Diagnostics of a LAN entry: nodes, objects, raw property maps and EDTs (hex), redacted.
+"""Diagnostics of a LAN entry (nodes, objects, raw property maps and EDTs in hex) or a smart meter entry, redacted.
 
 Redacted: identification numbers (node ids, also inside device/object ids), production numbers and IP addresses. The raw
 EDT of 0x83 (identification) and 0x8D (production number) is redacted as well, so a dump can become a test fixture
-without identifying the home.
+without identifying the home. For the smart meter: the B-route ID and password, the meter's EUI-64 (in the PAN too),
+its serial and identification numbers and the dongle's MAC.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_ADDRESSES, CONF_INTERFACE
-from .coordinator import EchonetLanConfigEntry
+from .const import CONF_ADDRESSES, CONF_INTERFACE, CONF_PAN, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD
+from .coordinator import EchonetLanConfigEntry, LanRuntimeData
+from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
 
 REDACTED = "**REDACTED**"
-TO_REDACT = {CONF_INTERFACE, CONF_ADDRESSES}
+TO_REDACT = {CONF_INTERFACE, CONF_ADDRESSES, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD, CONF_PAN}
 # EPCs whose bytes identify the device.
 REDACTED_EPCS = frozenset({0x83, 0x8D})
 
@@ -25,9 +27,69 @@ def _epcs(epcs: frozenset[int]) -> list[str]:
     return [f"0x{epc:02X}" for epc in sorted(epcs)]
 
 
-async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: EchonetLanConfigEntry) -> dict[str, Any]:
-    """Everything needed to reproduce a home's objects, without identities or addresses."""
-    runtime = entry.runtime_data
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: EchonetLanConfigEntry | SmartMeterConfigEntry
+) -> dict[str, Any]:
+    """Everything needed to reproduce a home's objects or its meter link, without identities or addresses."""
+    runtime: LanRuntimeData | MeterRuntimeData = entry.runtime_data
+    if isinstance(runtime, MeterRuntimeData):
+        return _meter_diagnostics(entry, runtime)  # type: ignore[arg-type]
+    return _lan_diagnostics(entry, runtime)  # type: ignore[arg-type]
+
+
+def _entry(entry: EchonetLanConfigEntry | SmartMeterConfigEntry) -> dict[str, Any]:
+    return {
+        "data": async_redact_data(dict(entry.data), TO_REDACT),
+        "options": async_redact_data(dict(entry.options), TO_REDACT),
+    }
+
+
+def _meter_diagnostics(entry: SmartMeterConfigEntry, runtime: MeterRuntimeData) -> dict[str, Any]:
+    status = runtime.coordinator.status
+    identity = runtime.identity
+    data = runtime.coordinator.data
+    reading = data.reading if data is not None else None
+    fixed = data.fixed_time if data is not None else None
+    return {
+        "entry": _entry(entry),
+        "identity": {
+            "eui64": REDACTED,
+            "manufacturer_code": None if identity.manufacturer_code is None else f"0x{identity.manufacturer_code:06X}",
+            "serial_number": REDACTED if identity.serial_number else None,
+            "identification_number": REDACTED if identity.identification_number else None,
+            "appendix_release": identity.appendix_release,
+        },
+        "session": {
+            "state": status.state.value,
+            "tx_limited": status.tx_limited,
+            "dialect": status.dialect.value if status.dialect is not None else None,
+            "channel": status.pan.channel if status.pan is not None else None,
+            "rssi_dbm": status.pan.rssi_dbm if status.pan is not None else None,
+            "dongle_stack_version": status.dongle.stack_version,
+            "dongle_erxudp_hex": status.dongle.erxudp_hex,
+            "last_error": repr(status.last_error) if status.last_error is not None else None,
+        },
+        "last_update_success": runtime.coordinator.last_update_success,
+        "reading": None
+        if reading is None
+        else {
+            "power_w": reading.power_w,
+            "current_r_a": reading.current_r_a,
+            "current_t_a": reading.current_t_a,
+            "import_raw": reading.import_raw,
+            "export_raw": reading.export_raw,
+        },
+        "fixed_time": None
+        if fixed is None
+        else {
+            "import_raw": fixed.import_energy.raw if fixed.import_energy is not None else None,
+            "export_raw": fixed.export_energy.raw if fixed.export_energy is not None else None,
+            "notified": fixed.notified,
+        },
+    }
+
+
+def _lan_diagnostics(entry: EchonetLanConfigEntry, runtime: LanRuntimeData) -> dict[str, Any]:
     aliases = {node_id: f"node_{index}" for index, node_id in enumerate(sorted(runtime.discovery.nodes))}
     nodes: list[dict[str, Any]] = []
     for node_id, node in sorted(runtime.discovery.nodes.items()):
@@ -67,10 +129,4 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: Echonet
                 "objects": objects,
             }
         )
-    return {
-        "entry": {
-            "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": async_redact_data(dict(entry.options), TO_REDACT),
-        },
-        "nodes": nodes,
-    }
+    return {"entry": _entry(entry), "nodes": nodes}

@@ -13,11 +13,13 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, signal_new_object
+from .lib.broute.readings import MeterIdentity
 from .lib.echonet.discovery import Node
 from .lib.echonet.makers import manufacturer_name
 from .lib.echonet.specs.datatypes import Value
 from .lib.echonet.specs.registry import class_spec
 from .lib.errors import UnsupportedError
+from .meter_coordinator import SmartMeterCoordinator
 
 
 def manufacturer_label(code: int | None) -> str:
@@ -102,3 +104,32 @@ def async_add_object_entities(
     for coordinator in list(entry.runtime_data.coordinators.values()):
         add(coordinator)
     entry.async_on_unload(async_dispatcher_connect(hass, signal_new_object(entry.entry_id), add))
+
+
+def meter_device_info(identity: MeterIdentity) -> DeviceInfo:
+    """The smart meter: keyed by its EUI-64 (hardware identity), maker from the ECHONET maker-code table."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, identity.stable_id)},
+        manufacturer=manufacturer_label(identity.manufacturer_code),
+        model_id="0x0288",
+        serial_number=identity.serial_number,
+        hw_version=f"Appendix {identity.appendix_release}" if identity.appendix_release else None,
+        translation_key="smart_meter",
+    )
+
+
+class SmartMeterEntity(CoordinatorEntity[SmartMeterCoordinator]):
+    """An entity of the smart meter; unavailable while the B-route session is down."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: SmartMeterCoordinator, identity: MeterIdentity, key: str) -> None:
+        """Unique id = the meter's EUI-64 + semantic key."""
+        super().__init__(coordinator)
+        self._attr_unique_id = f"{identity.stable_id}_{key}"
+        self._attr_device_info = meter_device_info(identity)
+
+    @property
+    def available(self) -> bool:
+        """Available while the session is up and the last poll worked."""
+        return super().available and self.coordinator.connected

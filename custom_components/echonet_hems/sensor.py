@@ -3,6 +3,8 @@
 Signs: battery and vehicle charge/discharge power are charge-positive (ECHONET's convention: positive while charging,
 negative while discharging); the distribution board's main power is import-positive (positive while buying).
 Cumulative energy is `ENERGY` + `TOTAL_INCREASING` in kWh; a missing or undecodable value is unknown, never 0.
+The smart meter's power is import-positive (positive while buying, negative while selling); its cumulative import and
+export continue across the register's wrap at 10^digits.
 """
 
 from __future__ import annotations
@@ -16,14 +18,24 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfPower, UnitOfVolume
+from homeassistant.const import (
+    PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfVolume,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator
-from .entity import EchonetObjectEntity, async_add_object_entities
+from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, LanRuntimeData
+from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities
+from .lib.broute.readings import MeterIdentity, MeterReading
 from .lib.echonet.specs.datatypes import Value
+from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry, SmartMeterCoordinator
 
 PARALLEL_UPDATES = 0
 
@@ -155,10 +167,18 @@ def sensors_for(coordinator: EchonetObjectCoordinator) -> Sequence[EchonetSensor
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: EchonetLanConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant,
+    entry: EchonetLanConfigEntry | SmartMeterConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Sensors for every object, now and when objects appear later."""
-    async_add_object_entities(hass, entry, async_add_entities, sensors_for)
+    """Sensors for every object, now and when objects appear later; or the smart meter's."""
+    runtime: LanRuntimeData | MeterRuntimeData = entry.runtime_data
+    if isinstance(runtime, MeterRuntimeData):
+        async_add_entities(
+            SmartMeterSensorEntity(runtime.coordinator, runtime.identity, description) for description in METER_SENSORS
+        )
+        return
+    async_add_object_entities(hass, entry, async_add_entities, sensors_for)  # type: ignore[arg-type]
 
 
 class EchonetSensorEntity(EchonetObjectEntity, SensorEntity):
@@ -175,3 +195,95 @@ class EchonetSensorEntity(EchonetObjectEntity, SensorEntity):
     def native_value(self) -> StateType:
         """The decoded value (None: unknown)."""
         return self.entity_description.value_fn(self.decoded(self.entity_description.epc))
+
+
+def _reading(value_fn: Callable[[MeterReading], StateType]) -> Callable[[SmartMeterCoordinator], StateType]:
+    """A value of the latest poll (unknown before the first one)."""
+    return (
+        lambda coordinator: None
+        if coordinator.data is None or (r := coordinator.data.reading) is None
+        else (value_fn(r))
+    )
+
+
+def _rssi(coordinator: SmartMeterCoordinator) -> StateType:
+    pan = coordinator.status.pan
+    return None if pan is None else pan.rssi_dbm
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmartMeterSensorEntityDescription(SensorEntityDescription):
+    """A value of the smart meter's coordinator."""
+
+    value_fn: Callable[[SmartMeterCoordinator], StateType]
+
+
+def _meter_current(key: str, value_fn: Callable[[MeterReading], StateType]) -> SmartMeterSensorEntityDescription:
+    return SmartMeterSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        entity_registry_enabled_default=False,  # rarely useful beside the power
+        value_fn=_reading(value_fn),
+    )
+
+
+def _meter_energy(key: str, value_fn: Callable[[MeterReading], StateType]) -> SmartMeterSensorEntityDescription:
+    return SmartMeterSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=_reading(value_fn),
+    )
+
+
+METER_SENSORS: tuple[SmartMeterSensorEntityDescription, ...] = (
+    SmartMeterSensorEntityDescription(
+        key="grid_power",
+        translation_key="grid_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        value_fn=_reading(lambda reading: reading.power_w),
+    ),
+    _meter_current("current_r_phase", lambda reading: reading.current_r_a),
+    _meter_current("current_t_phase", lambda reading: reading.current_t_a),
+    _meter_energy("grid_import_energy", lambda reading: reading.import_kwh),
+    _meter_energy("grid_export_energy", lambda reading: reading.export_kwh),
+    SmartMeterSensorEntityDescription(
+        key="signal_strength",
+        translation_key="signal_strength",
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=_rssi,
+    ),
+)
+
+
+class SmartMeterSensorEntity(SmartMeterEntity, SensorEntity):
+    """One value of the smart meter."""
+
+    entity_description: SmartMeterSensorEntityDescription
+
+    def __init__(
+        self,
+        coordinator: SmartMeterCoordinator,
+        identity: MeterIdentity,
+        description: SmartMeterSensorEntityDescription,
+    ) -> None:
+        """The meter's `description.key`."""
+        super().__init__(coordinator, identity, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType:
+        """The latest value (None: unknown)."""
+        return self.entity_description.value_fn(self.coordinator)

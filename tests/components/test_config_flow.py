@@ -33,7 +33,7 @@ def mock_setup_entry() -> Iterator[AsyncMock]:
 async def _start_lan(hass: HomeAssistant) -> str:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["lan"]
+    assert result["menu_options"] == ["lan", "broute"]
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "lan"})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "lan"
@@ -92,7 +92,7 @@ async def test_port_in_use_then_recover(hass: HomeAssistant, home: VirtualHome) 
     ):
         result = await hass.config_entries.flow.async_configure(flow_id, {CONF_INTERFACE: INTERFACE})
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "cannot_connect"}
+    assert result["errors"] == {"base": "port_in_use"}
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_INTERFACE: INTERFACE})
     assert result["step_id"] == "lan_confirm"
 

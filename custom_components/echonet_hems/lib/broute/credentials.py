@@ -9,7 +9,7 @@ them) and a `ValueError` (bad input); its message says what is wrong, never the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 
 from ..errors import AuthError
 
@@ -19,7 +19,11 @@ PAIRING_ID_LENGTH: Final = 8
 
 
 class InvalidCredentialsError(AuthError, ValueError):
-    """The B-route ID or password cannot be right (length or characters)."""
+    """The B-route ID or password cannot be right (length or characters); `which` says which field."""
+
+    def __init__(self, message: str, *, which: Literal["route_b_id", "password"]) -> None:
+        super().__init__(message)
+        self.which = which
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +42,20 @@ class Credentials:
         route_b_id, password = self.route_b_id, self.password
         if len(route_b_id) != ROUTE_B_ID_LENGTH:
             raise InvalidCredentialsError(
-                f"the B-route ID must be {ROUTE_B_ID_LENGTH} characters, got {len(route_b_id)}"
+                f"the B-route ID must be {ROUTE_B_ID_LENGTH} characters, got {len(route_b_id)}", which="route_b_id"
             )
         if not (route_b_id.isascii() and route_b_id.isalnum()):
-            raise InvalidCredentialsError("the B-route ID may contain only the letters A-Z and digits")
+            raise InvalidCredentialsError(
+                "the B-route ID may contain only the letters A-Z and digits", which="route_b_id"
+            )
         if len(password) != PASSWORD_LENGTH:
             raise InvalidCredentialsError(
-                f"the B-route password must be {PASSWORD_LENGTH} characters, got {len(password)}"
+                f"the B-route password must be {PASSWORD_LENGTH} characters, got {len(password)}", which="password"
             )
         if not (password.isascii() and password.isprintable()) or " " in password:
-            raise InvalidCredentialsError("the B-route password may contain only printable ASCII without spaces")
+            raise InvalidCredentialsError(
+                "the B-route password may contain only printable ASCII without spaces", which="password"
+            )
 
     @property
     def pairing_id(self) -> str:
