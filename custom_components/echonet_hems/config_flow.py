@@ -123,7 +123,7 @@ class JoinedMeter:
     """What a successful trial join learnt: who the meter is and where its PAN is."""
 
     identity: MeterIdentity
-    pan: PanInfo | None
+    pan: PanInfo
 
 
 class MeterFlowError(Exception):
@@ -161,7 +161,10 @@ async def async_join_meter(port: str, route_b_id: str, password: str) -> JoinedM
     finally:
         await meter.close()
         await session.close()
-    return JoinedMeter(identity, session.pan)
+    pan = session.pan
+    if pan is None:  # pragma: no cover - a joined session always knows its PAN
+        raise MeterFlowError("base", "unknown")
+    return JoinedMeter(identity, pan)
 
 
 async def _async_serial_ports(hass: HomeAssistant) -> list[SelectOptionDict]:
@@ -178,8 +181,6 @@ async def _async_serial_ports(hass: HomeAssistant) -> list[SelectOptionDict]:
 
 
 def _meter_title(identity: MeterIdentity) -> str:
-    if identity.manufacturer_code is None:
-        return "Smart meter"
     return f"Smart meter ({manufacturer_label(identity.manufacturer_code)})"
 
 
@@ -248,8 +249,7 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
             CONF_ROUTE_B_ID: str(values[CONF_ROUTE_B_ID]).strip(),
             CONF_ROUTE_B_PASSWORD: str(values[CONF_ROUTE_B_PASSWORD]).strip(),
         }
-        if joined.pan is not None:
-            data[CONF_PAN] = pan_to_data(joined.pan)
+        data[CONF_PAN] = pan_to_data(joined.pan)
         return data
 
     async def async_step_broute(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
