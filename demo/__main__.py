@@ -1,0 +1,68 @@
+"""`python -m demo [--check]`: see demo/__init__.py; `scripts/demo` sets up `.venv` and runs this."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+import logging
+from pathlib import Path
+import sys
+
+from .config import DEFAULT_PORT, SiteConfig
+from .run import DemoOptions, run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The demo's flags."""
+    parser = argparse.ArgumentParser(
+        prog="scripts/demo",
+        description="Home Assistant 2025.4.4 with the ECHONET Lite HEMS integration against the virtual home. "
+        "Runs until Ctrl-C; state (URL, login, token, the virtual home's start-up line) goes to .demo/state.json.",
+    )
+    parser.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second (default 60)")
+    parser.add_argument("--history-days", type=int, default=1, help="days the virtual home simulates before start")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"Home Assistant's HTTP port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address Home Assistant listens on (default 127.0.0.1; the demo login is public, think before 0.0.0.0)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="start, run the headless-browser check (saves screenshots), stop; non-zero exit on any failure",
+    )
+    parser.add_argument(
+        "--screenshots", type=Path, default=Path("docs/screenshots"), help="where --check saves its screenshots"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging of the demo itself")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
+    if args.history_days < 1:
+        sys.stderr.write("demo: --history-days must be at least 1\n")
+        return 2
+    options = DemoOptions(
+        site=SiteConfig(host=args.host, port=args.port),
+        speed=args.speed,
+        history_days=args.history_days,
+        check=args.check,
+        screenshots=args.screenshots.resolve(),
+    )
+    check = None
+    if args.check:
+        from .browser import run_check  # only the check needs the browser module
+
+        check = run_check
+    return asyncio.run(run(options, check))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

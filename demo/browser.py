@@ -1,0 +1,9 @@
+"""Placeholder."""
+
+from pathlib import Path
+
+from .state import DemoState
+
+
+async def run_check(state: DemoState, screenshots: Path) -> None:
+    """Placeholder."""

@@ -1,0 +1,256 @@
+"""What the demo configures from the entities the integration created: Energy-dashboard sources and a home dashboard.
+
+Pure functions over registry and state data, so they are unit-tested without Home Assistant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+import re
+from typing import Any, Final
+
+from .history import Quantity, pv_quantity
+
+# ECHONET Lite class codes (class group + class, hex) of the devices the dashboards are built around.
+PV: Final = "0279"
+BATTERY: Final = "027D"
+BOARD: Final = "0287"
+
+# LAN entity unique ids are f"{node id}-{EOJ}_{key}" (coordinator.object_id + the description key).
+_OBJECT_UNIQUE_ID = re.compile(r"-(?P<cls>[0-9A-F]{4})(?P<instance>[0-9A-F]{2})_(?P<key>[a-z0-9_]+)$")
+_EXPORT_WORDS: Final = ("export", "reverse", "sold")
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """The registry entry and current state of one entity of the integration."""
+
+    entity_id: str
+    unique_id: str
+    config_entry_id: str | None
+    device_id: str | None
+    hidden: bool = False
+    diagnostic: bool = False
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    state: str | None = None
+
+    @property
+    def echonet_class(self) -> str | None:
+        """The ECHONET class code ("0279") of a LAN entity's object; None for other entities."""
+        match = _OBJECT_UNIQUE_ID.search(self.unique_id)
+        return match["cls"] if match else None
+
+    @property
+    def instance(self) -> int:
+        """The object's instance code (1 for the first object of a class)."""
+        match = _OBJECT_UNIQUE_ID.search(self.unique_id)
+        return int(match["instance"], 16) if match else 1
+
+    @property
+    def key(self) -> str:
+        """The entity description key ("generation_energy"), or the unique id's last part for other entities."""
+        match = _OBJECT_UNIQUE_ID.search(self.unique_id)
+        return match["key"] if match else self.unique_id.rsplit("_", 1)[-1]
+
+    @property
+    def is_energy_counter(self) -> bool:
+        """A cumulative energy sensor the Energy dashboard accepts."""
+        return (
+            self.attributes.get("device_class") == "energy"
+            and self.attributes.get("state_class") in {"total", "total_increasing"}
+            and self.attributes.get("unit_of_measurement") in {"Wh", "kWh", "MWh"}
+        )
+
+    @property
+    def numeric_state(self) -> float | None:
+        """The state as a number, None when unknown/unavailable."""
+        try:
+            return float(self.state) if self.state is not None else None
+        except ValueError:
+            return None
+
+
+def entities_from(
+    registry: Iterable[Mapping[str, Any]], states: Iterable[Mapping[str, Any]], domain: str
+) -> list[Entity]:
+    """Join `config/entity_registry/list` and `get_states` for the entities of `domain` that are enabled."""
+    by_id = {state["entity_id"]: state for state in states}
+    entities = []
+    for entry in registry:
+        if entry.get("platform") != domain or entry.get("disabled_by"):
+            continue
+        state = by_id.get(entry["entity_id"], {})
+        entities.append(
+            Entity(
+                entity_id=entry["entity_id"],
+                unique_id=entry.get("unique_id") or "",
+                config_entry_id=entry.get("config_entry_id"),
+                device_id=entry.get("device_id"),
+                hidden=bool(entry.get("hidden_by")),
+                diagnostic=entry.get("entity_category") is not None,
+                attributes=state.get("attributes", {}),
+                state=state.get("state"),
+            )
+        )
+    return sorted(entities, key=lambda entity: entity.entity_id)
+
+
+@dataclass(frozen=True, slots=True)
+class EnergySelection:
+    """The statistics (entity ids) of the Energy dashboard and the simulated quantity behind each."""
+
+    grid_import: tuple[str, ...] = ()
+    grid_export: tuple[str, ...] = ()
+    solar: tuple[str, ...] = ()
+    batteries: tuple[tuple[str, str], ...] = ()  # (discharged = energy out of the battery, charged = into it)
+    quantities: Mapping[str, str] = field(default_factory=dict)  # entity id -> history.Quantity / pv_quantity
+
+    @property
+    def statistic_ids(self) -> tuple[str, ...]:
+        """Every statistic the dashboard reads."""
+        battery_ids = tuple(entity for pair in self.batteries for entity in pair)
+        return (*self.grid_import, *self.grid_export, *self.solar, *battery_ids)
+
+
+def external_grid(statistics: Iterable[Mapping[str, Any]], domain: str) -> tuple[list[str], list[str]]:
+    """The integration's own grid statistics (`recorder/list_statistic_ids`): the meter's 30-minute values.
+
+    These are external statistics ("echonet_hems:grid_import_<meter>") that the integration fills from the meter's
+    history, so the dashboard shows the past at once; they are preferred over the meter's sensors.
+    """
+    ids = sorted(str(item["statistic_id"]) for item in statistics if item.get("source") == domain)
+    return [i for i in ids if "grid_import" in i], [i for i in ids if "grid_export" in i]
+
+
+def select_energy(
+    entities: Sequence[Entity], meter_entry_id: str | None, external: tuple[list[str], list[str]] = ([], [])
+) -> EnergySelection:
+    """Grid from the meter's statistics or sensors when there is a meter, else the distribution board; PV; batteries."""
+    counters = [entity for entity in entities if entity.is_energy_counter and not entity.hidden]
+    quantities: dict[str, str] = {}
+    meter = [entity for entity in counters if meter_entry_id is not None and entity.config_entry_id == meter_entry_id]
+    grid_import: list[str] = []
+    grid_export: list[str] = []
+    if meter_entry_id is not None and external[0]:
+        grid_import, grid_export = list(external[0]), list(external[1])
+    elif meter:
+        for entity in meter:
+            exported = any(word in entity.unique_id.lower() for word in _EXPORT_WORDS)
+            (grid_export if exported else grid_import).append(entity.entity_id)
+    else:
+        for entity in counters:
+            if entity.echonet_class == BOARD and entity.key == "main_energy_import":
+                grid_import.append(entity.entity_id)
+            elif entity.echonet_class == BOARD and entity.key == "main_energy_export":
+                grid_export.append(entity.entity_id)
+    sensor_ids = {entity.entity_id for entity in counters}
+    grid_import_sensors = [stat for stat in grid_import if stat in sensor_ids]
+    grid_export_sensors = [stat for stat in grid_export if stat in sensor_ids]
+    # Only sensors get simulated history; the integration's external statistics are its own.
+    quantities.update(dict.fromkeys(grid_import_sensors, Quantity.GRID_IMPORT.value))
+    quantities.update(dict.fromkeys(grid_export_sensors, Quantity.GRID_EXPORT.value))
+    solar = [entity for entity in counters if entity.echonet_class == PV and entity.key == "generation_energy"]
+    for entity in solar:
+        quantities[entity.entity_id] = pv_quantity(entity.instance - 1)
+    batteries: list[tuple[str, str]] = []
+    for entity in counters:
+        if entity.echonet_class != BATTERY or entity.key != "discharged_energy":
+            continue
+        charged = next(
+            (
+                other
+                for other in counters
+                if other.device_id == entity.device_id
+                and other.echonet_class == BATTERY
+                and other.key == "charged_energy"
+            ),
+            None,
+        )
+        if charged is not None:
+            batteries.append((entity.entity_id, charged.entity_id))
+            quantities[entity.entity_id] = Quantity.BATTERY_DISCHARGED.value
+            quantities[charged.entity_id] = Quantity.BATTERY_CHARGED.value
+    return EnergySelection(
+        grid_import=tuple(grid_import[:1]),  # HA shows one grid; a meter has one import and one export counter
+        grid_export=tuple(grid_export[:1]),
+        solar=tuple(entity.entity_id for entity in solar),
+        batteries=tuple(batteries),
+        quantities=quantities,
+    )
+
+
+def energy_prefs(selection: EnergySelection) -> dict[str, Any]:
+    """The `energy/save_prefs` payload: one grid (import/export), every PV array, every battery."""
+    sources: list[dict[str, Any]] = []
+    if selection.grid_import or selection.grid_export:
+        sources.append(
+            {
+                "type": "grid",
+                "flow_from": [
+                    {
+                        "stat_energy_from": stat,
+                        "stat_cost": None,
+                        "entity_energy_price": None,
+                        "number_energy_price": None,
+                    }
+                    for stat in selection.grid_import
+                ],
+                "flow_to": [
+                    {
+                        "stat_energy_to": stat,
+                        "stat_compensation": None,
+                        "entity_energy_price": None,
+                        "number_energy_price": None,
+                    }
+                    for stat in selection.grid_export
+                ],
+                "cost_adjustment_day": 0,
+            }
+        )
+    sources.extend(
+        {"type": "solar", "stat_energy_from": stat, "config_entry_solar_forecast": None} for stat in selection.solar
+    )
+    sources.extend(
+        {"type": "battery", "stat_energy_from": discharged, "stat_energy_to": charged}
+        for discharged, charged in selection.batteries
+    )
+    return {"energy_sources": sources, "device_consumption": []}
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """A device-registry entry of the integration."""
+
+    device_id: str
+    name: str
+
+
+def devices_from(registry: Iterable[Mapping[str, Any]], entry_ids: Iterable[str]) -> list[Device]:
+    """The devices of the given config entries (`config/device_registry/list`), by name."""
+    wanted = set(entry_ids)
+    devices = [
+        Device(device_id=entry["id"], name=entry.get("name_by_user") or entry.get("name") or entry["id"])
+        for entry in registry
+        if wanted.intersection(entry.get("config_entries", []))
+    ]
+    return sorted(devices, key=lambda device: device.name)
+
+
+def home_dashboard(devices: Sequence[Device], entities: Sequence[Entity]) -> dict[str, Any]:
+    """A Lovelace dashboard: today's energy flow on top, then one card per device with its (non-diagnostic) entities."""
+    cards: list[dict[str, Any]] = [
+        {"type": "energy-distribution", "link_dashboard": True},
+    ]
+    for device in devices:
+        shown = [
+            entity.entity_id
+            for entity in entities
+            if entity.device_id == device.device_id and not entity.diagnostic and not entity.hidden
+        ]
+        if shown:
+            cards.append({"type": "entities", "title": device.name, "state_color": True, "entities": shown})
+    return {
+        "title": "ECHONET Lite home",
+        "views": [{"title": "Home", "path": "home", "icon": "mdi:home-lightning-bolt", "cards": cards}],
+    }

@@ -1,0 +1,226 @@
+"""Steps against a running Home Assistant: onboarding, network, config flows, dashboards, statistics, token."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+import logging
+import time
+from typing import Any, Final
+
+from .config import DEMO_NAME, DEMO_PASSWORD, DEMO_USERNAME
+from .errors import DemoError
+from .ha_api import RestApi, WebSocketApi
+from .history import HourlyEnergy, statistics_rows
+from .layout import Device, EnergySelection, Entity, devices_from, entities_from, external_grid
+
+_LOGGER = logging.getLogger(__name__)
+
+DOMAIN: Final = "echonet_hems"
+LOOPBACK: Final = "127.0.0.1"  # the virtual home's interface
+HOME_DASHBOARD: Final = "echonet-home"
+
+
+async def onboard(api: RestApi) -> str:
+    """Create the demo owner and finish every onboarding step; returns an access token of the owner."""
+    step = "onboarding"
+    user = await api.request(
+        step,
+        "POST",
+        "/api/onboarding/users",
+        json={
+            "client_id": api.client_id,
+            "name": DEMO_NAME,
+            "username": DEMO_USERNAME,
+            "password": DEMO_PASSWORD,
+            "language": "en",
+        },
+    )
+    api.token = await api.token_from_code(user["auth_code"])
+    # "core_config" is done already (config.onboarding_store); configuration.yaml holds its answers.
+    await api.request(step, "POST", "/api/onboarding/analytics", json={})
+    await api.request(
+        step, "POST", "/api/onboarding/integration", json={"client_id": api.client_id, "redirect_uri": api.client_id}
+    )
+    return api.token
+
+
+async def wait_until_running(ws: WebSocketApi, within: float) -> None:
+    """Home Assistant answers HTTP early in its start; integrations are set up when its state is RUNNING."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        config = await ws.command("waiting for Home Assistant to finish starting", "get_config")
+        if config.get("state") == "RUNNING":
+            return
+        await asyncio.sleep(1.0)
+    raise DemoError("waiting for Home Assistant to finish starting", f"not RUNNING after {within:.0f} s")
+
+
+async def enable_loopback(ws: WebSocketApi) -> None:
+    """Add the loopback adapter to HA's enabled network adapters (the virtual home lives on 127.0.0.x).
+
+    HA enables only the adapter of its default route; the LAN flow lists enabled adapters only.
+    """
+    step = "enabling the loopback network adapter"
+    network = await ws.command(step, "network")
+    enabled = [adapter["name"] for adapter in network["adapters"] if adapter["enabled"]]
+    loopback = [
+        adapter["name"]
+        for adapter in network["adapters"]
+        if any(ipv4["address"] == LOOPBACK for ipv4 in adapter.get("ipv4", []))
+    ]
+    if not loopback:
+        raise DemoError(step, f"no adapter with {LOOPBACK} among {[a['name'] for a in network['adapters']]}")
+    if loopback[0] not in enabled:
+        await ws.command(step, "network/configure", config={"configured_adapters": [*enabled, loopback[0]]})
+
+
+async def _flow_step(api: RestApi, step: str, flow_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = await api.request(step, "POST", f"/api/config/config_entries/flow/{flow_id}", json=data)
+    return result
+
+
+async def _start_flow(api: RestApi, step: str) -> dict[str, Any]:
+    result: dict[str, Any] = await api.request(
+        step, "POST", "/api/config/config_entries/flow", json={"handler": DOMAIN, "show_advanced_options": False}
+    )
+    if result.get("type") != "menu":
+        raise DemoError(step, f"expected the menu, got {result}")
+    return result
+
+
+def _created_entry_id(step: str, result: Mapping[str, Any]) -> str:
+    if result.get("type") != "create_entry":
+        raise DemoError(step, f"the flow did not create an entry: {_describe(result)}")
+    return str(result["result"]["entry_id"])
+
+
+def _describe(result: Mapping[str, Any]) -> str:
+    if result.get("type") == "form":
+        return f"form {result.get('step_id')} with errors {result.get('errors')}"
+    if result.get("type") == "abort":
+        return f"aborted: {result.get('reason')}"
+    return str(result)
+
+
+async def add_lan_entry(api: RestApi) -> str:
+    """ "ECHONET Lite network" through the real flow: menu → lan (loopback interface) → confirm; the entry id."""
+    step = "adding the ECHONET Lite network entry (config flow)"
+    menu = await _start_flow(api, step)
+    form = await _flow_step(api, step, menu["flow_id"], {"next_step_id": "lan"})
+    if form.get("type") != "form":
+        raise DemoError(step, _describe(form))
+    choices = [
+        option["value"]
+        for field in form["data_schema"]
+        if field["name"] == "interface"
+        for option in field["selector"]["select"]["options"]
+    ]
+    if LOOPBACK not in choices:
+        raise DemoError(step, f"the interface list {choices} lacks {LOOPBACK}")
+    found = await _flow_step(api, step, menu["flow_id"], {"interface": LOOPBACK, "addresses": ""})
+    if found.get("type") != "form" or found.get("step_id") != "lan_confirm":
+        raise DemoError(step, f"the search found nothing on {LOOPBACK}: {_describe(found)}")
+    _LOGGER.info("found: %s devices", found.get("description_placeholders", {}).get("count"))
+    return _created_entry_id(step, await _flow_step(api, step, menu["flow_id"], {}))
+
+
+async def add_meter_entry(api: RestApi, port: str, route_b_id: str, password: str) -> str | None:
+    """ "Smart meter (B-route)" through the real flow (joins the meter); None when this integration has no such step."""
+    step = "adding the smart meter (B-route) entry (config flow)"
+    menu = await _start_flow(api, step)
+    if "broute" not in menu.get("menu_options", []):
+        await api.request(step, "DELETE", f"/api/config/config_entries/flow/{menu['flow_id']}")
+        return None
+    form = await _flow_step(api, step, menu["flow_id"], {"next_step_id": "broute"})
+    if form.get("type") != "form":
+        raise DemoError(step, _describe(form))
+    result = await _flow_step(
+        api, step, menu["flow_id"], {"port": port, "route_b_id": route_b_id, "route_b_password": password}
+    )
+    return _created_entry_id(step, result)
+
+
+async def integration_entities(ws: WebSocketApi, step: str) -> list[Entity]:
+    """The integration's enabled entities with their states."""
+    registry = await ws.command(step, "config/entity_registry/list")
+    states = await ws.command(step, "get_states")
+    return entities_from(registry, states, DOMAIN)
+
+
+async def integration_statistics(ws: WebSocketApi, step: str) -> tuple[list[str], list[str]]:
+    """The integration's external grid statistics (import ids, export ids); empty until the meter's history is in."""
+    return external_grid(await ws.command(step, "recorder/list_statistic_ids", statistic_type="sum"), DOMAIN)
+
+
+async def integration_devices(ws: WebSocketApi, step: str, entry_ids: Sequence[str]) -> list[Device]:
+    """The devices of the demo's entries."""
+    return devices_from(await ws.command(step, "config/device_registry/list"), entry_ids)
+
+
+async def import_demo_history(
+    ws: WebSocketApi, selection: EnergySelection, entities: Sequence[Entity], history: HourlyEnergy
+) -> list[str]:
+    """Import the simulated past for the selected energy sensors (complete hours before the demo's start); their ids.
+
+    Rows of hours Home Assistant compiled itself in the meantime are replaced (the import upserts by hour).
+    """
+    step = "importing the simulated past as statistics"
+    if not history.hours:
+        return []
+    by_id = {entity.entity_id: entity for entity in entities}
+    imported = []
+    for statistic_id in selection.statistic_ids:
+        quantity = selection.quantities.get(statistic_id)
+        entity = by_id.get(statistic_id)
+        if quantity is None or entity is None or quantity not in history.wh:
+            continue  # not a sensor of the simulated home (e.g. the meter's own 30-minute statistics)
+        current = entity.numeric_state or 0.0
+        unit = str(entity.attributes.get("unit_of_measurement", "kWh"))
+        scale = {"Wh": 1000.0, "kWh": 1.0, "MWh": 0.001}.get(unit, 1.0)
+        rows = statistics_rows(history.hours, history.wh[quantity], current / scale)
+        for row in rows:
+            row["state"] = round(row["state"] * scale, 4)
+            row["sum"] = round(row["sum"] * scale, 4)
+        await ws.command(
+            step,
+            "recorder/import_statistics",
+            metadata={
+                "has_mean": False,
+                "has_sum": True,
+                "name": None,
+                "source": "recorder",
+                "statistic_id": statistic_id,
+                "unit_of_measurement": unit,
+            },
+            stats=rows,
+        )
+        imported.append(statistic_id)
+    return imported
+
+
+async def create_dashboard(ws: WebSocketApi, config: Mapping[str, Any]) -> str:
+    """A storage-mode dashboard in the sidebar with `config`; its URL path."""
+    step = "creating the home dashboard"
+    dashboards = await ws.command(step, "lovelace/dashboards/list")
+    if not any(dashboard["url_path"] == HOME_DASHBOARD for dashboard in dashboards):
+        await ws.command(
+            step,
+            "lovelace/dashboards/create",
+            url_path=HOME_DASHBOARD,
+            title="ECHONET Lite home",
+            icon="mdi:home-lightning-bolt",
+            show_in_sidebar=True,
+            require_admin=False,
+            mode="storage",
+        )
+    await ws.command(step, "lovelace/config/save", url_path=HOME_DASHBOARD, config=dict(config))
+    return f"/{HOME_DASHBOARD}/home"
+
+
+async def long_lived_token(ws: WebSocketApi) -> str:
+    """A long-lived access token for scripts (ten years, like HA's own UI offers)."""
+    token = await ws.command(
+        "creating a long-lived access token", "auth/long_lived_access_token", client_name="scripts/demo", lifespan=3650
+    )
+    return str(token)

@@ -1,0 +1,280 @@
+"""The demo from start to Ctrl-C: processes, provisioning in order, the banner, the optional browser check."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+import contextlib
+from dataclasses import dataclass, replace
+from datetime import datetime
+import errno
+from pathlib import Path
+import shutil
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+import aiohttp
+
+from virtual_home.clock import JST
+
+from . import provision
+from .config import DEMO_PASSWORD, DEMO_USERNAME, DemoPaths, SiteConfig, base_url, write_configuration
+from .errors import DemoError
+from .ha_api import RestApi, WebSocketApi
+from .history import HourlyEnergy, simulate_history
+from .layout import EnergySelection, Entity, energy_prefs, home_dashboard, select_energy
+from .processes import Child, start_home_assistant, start_virtual_home, virtual_home_argv, virtual_home_flags
+from .state import DemoState, write_state
+
+REPO = Path(__file__).resolve().parent.parent
+INTEGRATION = REPO / "custom_components" / "echonet_hems"
+HA_START_TIMEOUT = 600.0  # first start on a busy 2-core machine: database, frontend, translations
+READINGS_TIMEOUT = 180.0
+METER_HISTORY_WAIT = 90.0
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    """The command line."""
+
+    site: SiteConfig
+    speed: float = 60.0
+    history_days: int = 1
+    check: bool = False
+    screenshots: Path = REPO / "docs" / "screenshots"
+    root: Path = REPO / ".demo"
+
+
+def progress(message: str) -> None:
+    """One progress line while starting (stdout, flushed: the demo is watched live)."""
+    sys.stdout.write(f"demo: {message}\n")
+    sys.stdout.flush()
+
+
+def log_errors(log: Path) -> list[str]:
+    """ERROR/CRITICAL lines of Home Assistant's log (the demo's configuration should produce none)."""
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line for line in lines if " ERROR (" in line or " CRITICAL (" in line]
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail early and clearly when another program (often another Home Assistant) holds the port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise DemoError(
+                    "checking the HTTP port", f"{host}:{port} is in use; choose another with --port"
+                ) from err
+            raise
+
+
+class Demo:
+    """Owns the child processes; `stop()` always runs (Ctrl-C, errors and the end of `--check` alike)."""
+
+    def __init__(self, options: DemoOptions) -> None:
+        """Nothing starts before `start()`."""
+        self.options = options
+        self.paths = DemoPaths(options.root)
+        self.children: list[Child] = []
+        self.state: DemoState | None = None
+
+    async def start(self) -> DemoState:
+        """Everything up to the banner; returns what was written to state.json."""
+        options, paths = self.options, self.paths
+        started = time.monotonic()
+        ensure_port_free(options.site.host, options.site.port)
+        if paths.config.exists():
+            shutil.rmtree(paths.config)  # every demo starts from a fresh Home Assistant
+        paths.root.mkdir(parents=True, exist_ok=True)
+        write_configuration(paths, options.site, INTEGRATION)
+
+        start = datetime.now(JST).replace(microsecond=0).isoformat()
+        flags = virtual_home_flags(options.speed, options.history_days, start)
+        progress(f"starting the virtual home ({options.speed:g}x time, {options.history_days} day(s) of history)")
+        home, startup = await start_virtual_home(
+            virtual_home_argv(options.speed, options.history_days, start, paths.root / "dongle"),
+            paths.virtual_home_log,
+            REPO,
+            within=300.0,
+        )
+        self.children.append(home)
+        progress(f"virtual home up: {len(startup['nodes'])} ECHONET Lite nodes, dongle at {startup['dongle']['tcp']}")
+        progress("starting Home Assistant (the first start takes a minute or two)")
+        hass = await start_home_assistant(paths.config, paths.ha_console_log, REPO)
+        self.children.append(hass)
+        history_task = asyncio.create_task(asyncio.to_thread(simulate_history, flags))
+
+        url = base_url(options.site)
+        log = str(paths.ha_log)
+        async with aiohttp.ClientSession() as session:
+            api = RestApi(session, url, log)
+            await api.wait_until_up(HA_START_TIMEOUT, alive=lambda: hass.alive)
+            progress("completing onboarding")
+            token = await provision.onboard(api)
+            async with WebSocketApi(session, url, token, log) as ws:
+                await provision.wait_until_running(ws, HA_START_TIMEOUT)
+                await provision.enable_loopback(ws)
+                entries = await self._add_entries(api, startup)
+                progress("waiting for the first readings")
+                entities, selection = await self._wait_for_energy(ws, entries.get("broute"))
+                await ws.command("configuring the Energy dashboard", "energy/save_prefs", **energy_prefs(selection))
+                history = await history_task
+                imported = await self._import_history(ws, selection, entities, history)
+                if imported:
+                    progress(f"imported the simulated past day as statistics (demo data) for {', '.join(imported)}")
+                devices = await provision.integration_devices(ws, "creating the home dashboard", list(entries.values()))
+                dashboard = await provision.create_dashboard(ws, home_dashboard(devices, entities))
+                long_lived = await provision.long_lived_token(ws)
+
+        self.state = DemoState(
+            url=url,
+            username=DEMO_USERNAME,
+            password=DEMO_PASSWORD,
+            token=long_lived,
+            ha_config=str(paths.config),
+            ha_log=log,
+            entries=entries,
+            dashboards={"home": dashboard, "energy": "/energy"},
+            virtual_home=startup,
+            pids={child.name: child.process.pid for child in self.children},
+        )
+        write_state(paths.state, self.state)
+        progress(f"ready in {time.monotonic() - started:.0f} s")
+        return self.state
+
+    async def _add_entries(self, api: RestApi, startup: dict[str, Any]) -> dict[str, str]:
+        entries: dict[str, str] = {}
+        progress("adding the smart meter (B-route) through the config flow (joining takes a few seconds)")
+        meter = await provision.add_meter_entry(
+            api, startup["dongle"]["tcp"], startup["b_route"]["id"], startup["b_route"]["password"]
+        )
+        if meter is None:
+            progress("this version of the integration has no B-route step; the grid comes from the distribution board")
+        else:
+            entries["broute"] = meter
+        progress("adding the ECHONET Lite network (loopback) through the config flow")
+        entries["lan"] = await provision.add_lan_entry(api)
+        return entries
+
+    async def _wait_for_energy(self, ws: WebSocketApi, meter_entry: str | None) -> tuple[list[Entity], EnergySelection]:
+        """Until grid, solar and battery counters all exist and have readings."""
+        step = "waiting for the integration's energy sensors"
+        started = time.monotonic()
+        deadline = started + READINGS_TIMEOUT
+        while True:
+            entities = await provision.integration_entities(ws, step)
+            external = await provision.integration_statistics(ws, step) if meter_entry else ([], [])
+            selection = select_energy(entities, meter_entry, external)
+            by_id = {entity.entity_id: entity for entity in entities}
+            complete = selection.grid_import and selection.solar and selection.batteries
+            read = all(by_id[stat].numeric_state is not None for stat in selection.statistic_ids if stat in by_id)
+            # The meter's history arrives some seconds after its entry; wait for it, but not for ever.
+            waiting_for_meter = meter_entry and not external[0] and time.monotonic() < started + METER_HISTORY_WAIT
+            if complete and read and not waiting_for_meter:
+                if meter_entry and not external[0]:
+                    progress("the meter's history statistics did not appear; the grid uses the meter's sensors")
+                return entities, selection
+            if time.monotonic() > deadline:
+                raise DemoError(
+                    step,
+                    f"after {READINGS_TIMEOUT:.0f} s: grid {selection.grid_import}, solar {selection.solar}, "
+                    f"batteries {selection.batteries} ({len(entities)} entities)",
+                    str(self.paths.ha_log),
+                )
+            await asyncio.sleep(2.0)
+
+    async def _import_history(
+        self, ws: WebSocketApi, selection: EnergySelection, entities: list[Entity], history: HourlyEnergy
+    ) -> list[str]:
+        if not history.hours:
+            return []
+        return await provision.import_demo_history(ws, selection, entities, history)
+
+    async def stop(self) -> None:
+        """Home Assistant first (it disconnects from the devices), then the virtual home."""
+        for child in reversed(self.children):
+            if child.alive:
+                progress(f"stopping {child.name}")
+            await child.stop()
+        self.children.clear()
+
+
+def banner(state: DemoState, errors: list[str]) -> str:
+    """What the user needs, printed once everything is ready."""
+    lines = [
+        "",
+        "=" * 78,
+        f"  Home Assistant demo ready: {state.url}",
+        f"  Login: {state.username} / {state.password}",
+        f"  Home dashboard: {state.url}{state.dashboards['home']}   Energy: {state.url}/energy",
+        f"  Long-lived access token (also in .demo/state.json):\n  {state.token}",
+        f"  Home Assistant log: {state.ha_log}",
+        "  Press Ctrl-C to stop.",
+        "=" * 78,
+    ]
+    if errors:
+        lines.insert(-1, f"  WARNING: the Home Assistant log has {len(errors)} error line(s), e.g.: {errors[0][:200]}")
+    return "\n".join(lines) + "\n"
+
+
+async def run(options: DemoOptions, check: Callable[[DemoState, Path], Awaitable[None]] | None) -> int:
+    """Start, then wait for Ctrl-C / SIGTERM (or run `check`); always stop. The exit status."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(signum, stop.set)
+    demo = Demo(options)
+    status = 0
+    try:
+        work = asyncio.create_task(_work(demo, options, check))
+        stopper = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({work, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if work in done:
+            status = work.result()
+        else:
+            progress("stopping (signal received)")
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError, DemoError):
+                await work
+        stopper.cancel()
+    except DemoError as err:
+        sys.stderr.write(f"demo: {err}\n")
+        status = 1
+    finally:
+        await demo.stop()
+    return status
+
+
+async def _work(demo: Demo, options: DemoOptions, check: Callable[[DemoState, Path], Awaitable[None]] | None) -> int:
+    state = await demo.start()
+    errors = log_errors(demo.paths.ha_log)
+    sys.stdout.write(banner(state, errors))
+    sys.stdout.flush()
+    if check is None:
+        await asyncio.Event().wait()  # until the signal handler stops the demo
+        return 0
+    if errors:
+        raise DemoError(
+            "checking the Home Assistant log", f"{len(errors)} error line(s): {errors[0][:300]}", state.ha_log
+        )
+    await check(state, options.screenshots)
+    errors = log_errors(demo.paths.ha_log)
+    if errors:
+        raise DemoError(
+            "checking the Home Assistant log", f"{len(errors)} error line(s): {errors[0][:300]}", state.ha_log
+        )
+    progress("check passed")
+    return 0
+
+
+def with_site(options: DemoOptions, host: str, port: int) -> DemoOptions:
+    """Options for another host/port."""
+    return replace(options, site=replace(options.site, host=host, port=port))
