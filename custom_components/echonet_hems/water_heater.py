@@ -2,6 +2,8 @@
 
 Operation modes are the automatic water heating setting (0xB0): automatic, manual heating (heat now) and manual
 heating stopped. The target temperature (0xB3) is shown, and settable where the device's Set map lists it.
+Turning it off (e.g. "turn off the water heater" by voice) stops heating (manual heating stopped); turning it on
+returns it to automatic heating — the tank's hot water stays usable either way.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class EchonetWaterHeaterEntity(EchonetObjectEntity, WaterHeaterEntity):
         settable = coordinator.info.set_map
         features = WaterHeaterEntityFeature(0)
         if EPC_MODE in settable:
-            features |= WaterHeaterEntityFeature.OPERATION_MODE
+            features |= WaterHeaterEntityFeature.OPERATION_MODE | WaterHeaterEntityFeature.ON_OFF
         if EPC_TARGET in settable:
             features |= WaterHeaterEntityFeature.TARGET_TEMPERATURE
         self._attr_supported_features = features
@@ -90,6 +92,14 @@ class EchonetWaterHeaterEntity(EchonetObjectEntity, WaterHeaterEntity):
     async def async_set_operation_mode(self, operation_mode: str) -> None:
         """Automatic, heat now, or stop manual heating."""
         await self.coordinator.async_set({EPC_MODE: MODES[operation_mode]})
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Back to automatic heating."""
+        await self.async_set_operation_mode("automatic")
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop heating (manual heating stopped)."""
+        await self.async_set_operation_mode("manual_heating_stopped")
 
     async def async_set_temperature(self, **kwargs: Any) -> None:
         """Set the water heating temperature (whole degrees)."""

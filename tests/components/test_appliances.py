@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from homeassistant.components.climate import HVACMode
+from homeassistant.components.water_heater import WaterHeaterEntityFeature
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES
 from homeassistant.core import HomeAssistant
 import pytest
@@ -91,7 +92,11 @@ async def test_ecocute_as_water_heater(hass: HomeAssistant, home: VirtualHome) -
     assert current.attributes["operation_list"] == ["automatic", "manual_heating", "manual_heating_stopped"]
     assert current.attributes["temperature"] == 65
     assert current.attributes["current_temperature"] is None  # the tank temperature is not in its Get map
-    assert current.attributes[ATTR_SUPPORTED_FEATURES] == 2  # operation mode only: 0xB3 is not settable
+    # Operation mode and on/off (both through 0xB0); no target temperature: 0xB3 is not settable here.
+    assert (
+        current.attributes[ATTR_SUPPORTED_FEATURES]
+        == WaterHeaterEntityFeature.OPERATION_MODE | WaterHeaterEntityFeature.ON_OFF
+    )
     await hass.services.async_call(
         "water_heater",
         "set_operation_mode",
