@@ -3,7 +3,7 @@
 Redacted: identification numbers (node ids, also inside device/object ids), production numbers and IP addresses. The raw
 EDT of 0x83 (identification) and 0x8D (production number) is redacted as well, so a dump can become a test fixture
 without identifying the home. For the smart meter: the B-route ID and password, the meter's EUI-64 (in the PAN too),
-its serial and identification numbers and the dongle's MAC.
+its serial and identification numbers, and the dongle's port (a by-id path names its serial number).
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_ADDRESSES, CONF_INTERFACE, CONF_PAN, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD
+from .const import CONF_ADDRESSES, CONF_INTERFACE, CONF_PAN, CONF_PORT, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD
 from .coordinator import EchonetLanConfigEntry, LanRuntimeData
 from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
 
 REDACTED = "**REDACTED**"
-TO_REDACT = {CONF_INTERFACE, CONF_ADDRESSES, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD, CONF_PAN}
+# The port: a /dev/serial/by-id path carries the dongle's serial number.
+TO_REDACT = {CONF_INTERFACE, CONF_ADDRESSES, CONF_PORT, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD, CONF_PAN}
 # EPCs whose bytes identify the device.
 REDACTED_EPCS = frozenset({0x83, 0x8D})
 

@@ -13,6 +13,8 @@ from unittest.mock import AsyncMock, patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.echonet_hems.const import CONF_ADDRESSES, CONF_INTERFACE, CONF_KIND, DOMAIN, EntryKind
 from virtual_home.clock import JST, ManualClock
@@ -57,6 +59,12 @@ ADAPTERS: list[dict[str, Any]] = [
 @pytest.fixture(autouse=True)
 def auto_enable(enable_custom_integrations: None, socket_enabled: None) -> None:
     """Our custom integration is loadable and UDP over loopback works in every test here."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Home Assistant's snapshot format in `snapshots/`, the same with both harness versions."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 
 from custom_components.echonet_hems.const import CONF_ADDRESSES
 from custom_components.echonet_hems.diagnostics import async_get_config_entry_diagnostics
@@ -13,6 +16,7 @@ from virtual_home.runtime import VirtualHome
 
 from .conftest import INTERFACE
 from .helpers import node_id
+from .meter_rig import METER_MAC, PASSWORD, ROUTE_B_ID, meter_rig
 
 
 async def test_diagnostics_redact_and_keep_raw_maps(
@@ -50,3 +54,35 @@ async def test_diagnostics_redact_and_keep_raw_maps(
     assert battery_node["address"] == "**REDACTED**"
     assert battery_node["manufacturer_code"] == "0x00006C"
     assert await hass.config_entries.async_unload(lan_entry.entry_id)
+
+
+async def test_lan_diagnostics_snapshot(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry, snapshot: SnapshotAssertion
+) -> None:
+    # The home's clock is frozen, so every EDT is reproducible; the snapshot shows what a user's dump reveals.
+    lan_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(lan_entry.entry_id)
+    await hass.async_block_till_done()
+    assert await async_get_config_entry_diagnostics(hass, lan_entry) == snapshot
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)
+
+
+async def test_meter_diagnostics_redact_credentials_and_identity(
+    hass: HomeAssistant, tmp_path: Path, snapshot: SnapshotAssertion
+) -> None:
+    async with meter_rig(tmp_path) as rig:
+        entry = rig.entry()
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+        dump = json.dumps(diagnostics)
+        for secret in (ROUTE_B_ID, PASSWORD, METER_MAC, rig.url, rig.home.meter.config.serial):
+            assert secret not in dump, secret
+        assert diagnostics["session"]["state"] == "connected"
+        assert diagnostics["reading"]["power_w"] is not None
+        # The live readings change with the simulated home; everything else is fixed.
+        assert diagnostics == snapshot(
+            exclude=props("power_w", "current_r_a", "current_t_a", "import_raw", "export_raw")
+        )
+        assert await hass.config_entries.async_unload(entry.entry_id)

@@ -153,3 +153,62 @@ async def test_a_lost_session_makes_entities_unavailable_and_recovers(hass: Home
     assert state(hass, power).state != STATE_UNAVAILABLE
     assert state(hass, connection).state == STATE_ON
     assert await hass.config_entries.async_unload(runtime.coordinator.config_entry.entry_id)
+
+
+async def test_stored_credentials_that_cannot_be_right_ask_for_new_ones(hass: HomeAssistant, rig: MeterRig) -> None:
+    entry = rig.entry(password="short")
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert [flow["step_id"] for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)] == [
+        "reauth_confirm"
+    ]
+
+
+async def test_a_different_meter_behind_the_dongle_is_an_error(hass: HomeAssistant, rig: MeterRig) -> None:
+    entry = rig.entry(unique_id="001C640060140000")
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason is not None
+
+
+async def test_a_malformed_cached_pan_is_ignored_and_a_scan_finds_the_meter(hass: HomeAssistant, rig: MeterRig) -> None:
+    entry = rig.entry()
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Smart meter", unique_id=METER_MAC, data={**entry.data, CONF_PAN: {"channel": "x"}}
+    )
+    await set_up(hass, entry)
+    assert entry.data[CONF_PAN]["mac"] == METER_MAC
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_meter_taken_over_at_run_time_raises_the_repair_and_clears_it(
+    hass: HomeAssistant, rig: MeterRig
+) -> None:
+    entry = rig.entry()
+    runtime = await set_up(hass, entry)
+    issue_id = f"meter_busy_{entry.entry_id}"
+    rig.port.emulator.set_meter_busy(True)
+    rig.port.emulator.terminate_session()  # the other controller's join ends ours
+    await wait_for(hass, lambda: ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None, within=10)
+    assert not runtime.coordinator.connected
+    rig.port.emulator.set_meter_busy(False)
+    await wait_for(hass, lambda: runtime.coordinator.connected, within=20)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_password_changed_at_run_time_starts_reauth(hass: HomeAssistant, rig: MeterRig) -> None:
+    entry = rig.entry()
+    await set_up(hass, entry)
+    rig.port.emulator._session._password = "NEWPASSWORD1"  # the distributor issued a new password
+    rig.port.emulator.terminate_session()
+    await wait_for(
+        hass,
+        lambda: any(
+            flow["context"]["source"] == "reauth" for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        ),
+        within=10,
+    )
+    assert await hass.config_entries.async_unload(entry.entry_id)
