@@ -1,9 +1,344 @@
-"""Placeholder."""
+"""The browser check: headless Chromium (Debian's package) logs in to the running demo, renders a device page and the
+Energy dashboard, asserts non-zero values read from the DOM and saves screenshots for the README.
 
+Driven over the Chrome DevTools Protocol with aiohttp (no WebDriver needed). Home Assistant's frontend is built from
+web components, so every query walks open shadow roots (`DEEP_JS`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Mapping
+import contextlib
+from dataclasses import dataclass
+import itertools
+import json
+import os
 from pathlib import Path
+import re
+import shutil
+import signal
+import tempfile
+import time
+from typing import Any
 
+import aiohttp
+
+from .config import DEMO_PASSWORD, DEMO_USERNAME, SiteConfig
+from .errors import DemoError
+from .ha_api import WebSocketApi
+from .layout import BATTERY, PV, Device, Entity
+from .progress import progress
+from .provision import integration_devices, integration_entities
 from .state import DemoState
+
+VIEWPORT = (1400, 1000)
+PAGE_TIMEOUT = 90.0  # a page's data may take a while on a busy 2-core machine
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+
+# Helpers evaluated before every expression: queries and text through open shadow roots.
+DEEP_JS = r"""
+const deepAll = (selector, root = document) => {
+  const found = [];
+  const walk = (node) => {
+    found.push(...node.querySelectorAll(selector));
+    for (const element of node.querySelectorAll('*')) if (element.shadowRoot) walk(element.shadowRoot);
+  };
+  walk(root);
+  return found;
+};
+const deepText = (node) => {
+  if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+  if (node.nodeName === 'STYLE' || node.nodeName === 'SCRIPT') return '';
+  let text = '';
+  if (node.shadowRoot) text += ' ' + deepText(node.shadowRoot);
+  for (const child of node.childNodes) text += ' ' + deepText(child);
+  return text;
+};
+const clean = (text) => text.replace(/\s+/g, ' ').trim();
+"""
+
+# A number followed by an energy unit, as HA formats it (en: "1,234.5 kWh").
+ENERGY_VALUE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(Wh|kWh|MWh)\b")
+
+
+def energy_values(text: str) -> list[float]:
+    """Every energy value in `text`, in kWh."""
+    scale = {"Wh": 0.001, "kWh": 1.0, "MWh": 1000.0}
+    return [float(number.replace(",", "")) * scale[unit] for number, unit in ENERGY_VALUE.findall(text)]
+
+
+def find_chromium() -> str:
+    """The Chromium binary: $CHROMIUM, or Debian's `chromium` (installed by `scripts/setup --browser`)."""
+    candidates = [os.environ.get("CHROMIUM", ""), *CHROMIUM_NAMES]
+    for name in candidates:
+        if name and (path := shutil.which(name)):
+            return path
+    raise DemoError("starting Chromium", "no chromium found; run `scripts/setup --browser` (apt-get install chromium)")
+
+
+class ScriptError(DemoError):
+    """JavaScript evaluated in the page threw."""
+
+
+class Page:
+    """One browser tab over the DevTools protocol."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Commands go out one at a time; events are ignored."""
+        self._ws = ws
+        self._ids = itertools.count(1)
+        self._lock = asyncio.Lock()
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        """One DevTools command; its result."""
+        async with self._lock:
+            message_id = next(self._ids)
+            await self._ws.send_json({"id": message_id, "method": method, "params": params})
+            while True:
+                answer = await self._ws.receive_json(timeout=120)
+                if answer.get("id") == message_id:
+                    break
+        if "error" in answer:
+            raise DemoError("driving Chromium", f"{method}: {answer['error']}")
+        result: dict[str, Any] = answer.get("result", {})
+        return result
+
+    async def evaluate(self, expression: str) -> Any:
+        """Evaluate JavaScript (with the shadow-DOM helpers) and return its JSON value."""
+        result = await self.send(
+            "Runtime.evaluate",
+            expression=f"(() => {{ {DEEP_JS}\nreturn ({expression}); }})()",
+            returnByValue=True,
+            awaitPromise=True,
+        )
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            description = details.get("exception", {}).get("description") or details.get("text")
+            raise ScriptError("driving Chromium", f"script error: {description}")
+        return result.get("result", {}).get("value")
+
+    async def wait_for(self, step: str, expression: str, within: float = PAGE_TIMEOUT) -> Any:
+        """Poll `expression` until it is truthy; its value, or `DemoError` naming `step`."""
+        deadline = time.monotonic() + within
+        last_error = ""
+        while True:
+            try:
+                value = await self.evaluate(expression)
+            except ScriptError as err:  # e.g. the page is still loading and has no body yet
+                value, last_error = None, f"; last script error: {err}"
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise DemoError(step, f"nothing after {within:.0f} s (waited for: {expression[:120]}){last_error}")
+            await asyncio.sleep(0.5)
+
+    async def navigate(self, url: str) -> None:
+        """Open `url` in this tab."""
+        await self.send("Page.navigate", url=url)
+
+    async def screenshot(self, path: Path) -> None:
+        """Save the viewport as PNG."""
+        result = await self.send("Page.captureScreenshot", format="png")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(result["data"]))
+
+    async def type_into(self, selector_js: str, text: str) -> None:
+        """Focus the element `selector_js` evaluates to and type `text` as keyboard input."""
+        await self.evaluate(f"{selector_js}.focus()")
+        await self.send("Input.insertText", text=text)
+
+
+@dataclass(slots=True)
+class Chromium:
+    """A headless Chromium with one tab; `async with Chromium(...) as page`."""
+
+    session: aiohttp.ClientSession
+    process: asyncio.subprocess.Process | None = None
+    profile: tempfile.TemporaryDirectory[str] | None = None
+    ws: aiohttp.ClientWebSocketResponse | None = None
+
+    async def __aenter__(self) -> Page:
+        self.profile = tempfile.TemporaryDirectory(prefix="demo-chromium-")
+        argv = [
+            find_chromium(),
+            "--headless=new",
+            "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--hide-scrollbars",
+            "--lang=en-US",
+            f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}",
+            f"--user-data-dir={self.profile.name}",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ]
+        self.process = await asyncio.create_subprocess_exec(
+            *argv, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, start_new_session=True
+        )
+        port = await self._devtools_port()
+        async with self.session.get(f"http://127.0.0.1:{port}/json/list") as response:
+            targets = await response.json()
+        page = next((target for target in targets if target.get("type") == "page"), None)
+        if page is None:
+            raise DemoError("starting Chromium", "no page target")
+        self.ws = await self.session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0)
+        tab = Page(self.ws)
+        width, height = VIEWPORT
+        await tab.send(
+            "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False
+        )
+        # The home is in Japan: show its days (the Energy dashboard's "today") in Japanese time, as its owner would.
+        await tab.send("Emulation.setTimezoneOverride", timezoneId=SiteConfig().time_zone)
+        await tab.send("Page.enable")
+        return tab
+
+    async def _devtools_port(self) -> int:
+        """Chromium writes the port it chose to DevToolsActivePort in its profile."""
+        assert self.profile is not None
+        marker = Path(self.profile.name) / "DevToolsActivePort"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.returncode is not None:
+                raise DemoError("starting Chromium", f"it exited with {self.process.returncode}")
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                return int(marker.read_text(encoding="utf-8").splitlines()[0])
+            await asyncio.sleep(0.2)
+        raise DemoError("starting Chromium", "no DevTools port after 60 s")
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.process is not None and self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                await self.process.wait()
+        if self.profile is not None:
+            self.profile.cleanup()
+
+
+async def log_in(page: Page, url: str) -> None:
+    """Through HA's login page, as a person would: type the demo login, click "Log in"."""
+    step = "browser: logging in"
+    await page.navigate(f"{url}/")
+    await page.wait_for(step, "deepAll('input').filter(i => i.type === 'password').length > 0")
+    username = "deepAll('input').find(i => i.type !== 'password' && i.type !== 'checkbox')"
+    password = "deepAll('input').find(i => i.type === 'password')"
+    await page.type_into(username, DEMO_USERNAME)
+    await page.type_into(password, DEMO_PASSWORD)
+    await page.evaluate("deepAll('mwc-button, ha-button').find(b => clean(deepText(b)) === 'Log in').click()")
+    # Logged in when the app has its connection and user (tokens stay in memory unless "Keep me logged in").
+    await page.wait_for(
+        step,
+        "!location.pathname.startsWith('/auth') && !!document.querySelector('home-assistant')?.hass?.user",
+        within=60,
+    )
+
+
+async def check_device_page(page: Page, url: str, device: Device, shot: Path) -> list[float]:
+    """The device page renders the device with non-zero energy values; a screenshot. The values (kWh)."""
+    step = f"browser: device page of {device.name}"
+    await page.navigate(f"{url}/config/devices/device/{device.device_id}")
+    text: str = await page.wait_for(
+        step,
+        f"(() => {{ const t = clean(deepText(document.body)); "
+        f"return t.includes({json.dumps(device.name)}) && /[1-9][\\d,.]*\\s*kWh/.test(t) ? t : ''; }})()",
+    )
+    values = energy_values(text)
+    if not any(value > 0 for value in values):
+        raise DemoError(step, f"no non-zero energy value on the page: {text[:300]}")
+    await asyncio.sleep(1.0)  # let ripples and charts settle before the picture
+    await page.screenshot(shot)
+    return values
+
+
+DISTRIBUTION_JS = """
+deepAll('hui-energy-distribution-card').flatMap(card =>
+  deepAll('.circle-container', card.shadowRoot || card).map(c => ({kind: c.className, text: clean(deepText(c))})))
+"""
+
+
+async def check_energy_dashboard(page: Page, url: str, shot: Path) -> dict[str, float]:
+    """The Energy dashboard's distribution card shows non-zero grid and solar-or-battery energy; a screenshot.
+
+    Today is shown first; shortly after midnight today has no complete hour yet, so the previous day is taken then.
+    """
+    step = "browser: Energy dashboard"
+    await page.navigate(f"{url}/energy")
+    totals: dict[str, float] = {}
+    for attempt in range(2):
+        deadline = time.monotonic() + PAGE_TIMEOUT
+        while time.monotonic() < deadline:
+            circles = await page.evaluate(DISTRIBUTION_JS) or []
+            totals = _circle_totals(circles)
+            if totals.get("grid", 0) > 0 and (totals.get("solar", 0) > 0 or totals.get("battery", 0) > 0):
+                await asyncio.sleep(1.5)  # the card animates its flow lines
+                await page.screenshot(shot)
+                return totals
+            await asyncio.sleep(1.0)
+        if attempt == 0:
+            await page.evaluate("deepAll('ha-icon-button-prev')[0]?.click() ?? null")
+    raise DemoError(step, f"no non-zero grid and solar/battery energy in the distribution card: {totals}")
+
+
+def _circle_totals(circles: list[Mapping[str, str]]) -> dict[str, float]:
+    """kWh per circle of the energy-distribution card (grid: import + export; battery: in + out)."""
+    totals: dict[str, float] = {}
+    for circle in circles:
+        kind = next((name for name in ("grid", "solar", "battery", "home") if name in circle.get("kind", "")), None)
+        if kind is not None:
+            totals[kind] = totals.get(kind, 0.0) + sum(energy_values(circle.get("text", "")))
+    return totals
+
+
+async def check_home_dashboard(page: Page, url: str, path: str, shot: Path) -> None:
+    """The demo's home dashboard renders its cards; a screenshot."""
+    step = "browser: home dashboard"
+    await page.navigate(f"{url}{path}")
+    await page.wait_for(step, "deepAll('hui-entities-card').length > 0 && /\\d/.test(clean(deepText(document.body)))")
+    await asyncio.sleep(2.0)
+    await page.screenshot(shot)
+
+
+async def _device_with(ws: WebSocketApi, state: DemoState, echonet_class: str) -> Device:
+    step = "browser: finding the device to show"
+    entities: list[Entity] = await integration_entities(ws, step)
+    device_ids = {entity.device_id for entity in entities if entity.echonet_class == echonet_class}
+    devices = await integration_devices(ws, step, list(state.entries.values()))
+    device = next((device for device in devices if device.device_id in device_ids), None)
+    if device is None:
+        raise DemoError(step, f"no device of ECHONET class {echonet_class}")
+    return device
 
 
 async def run_check(state: DemoState, screenshots: Path) -> None:
-    """Placeholder."""
+    """The whole browser check against the running demo described by `state`; `DemoError` on any failure."""
+    started = time.monotonic()
+    async with aiohttp.ClientSession() as session:
+        async with WebSocketApi(session, state.url, state.token, state.ha_log) as ws:
+            pv = await _device_with(ws, state, PV)
+            battery = await _device_with(ws, state, BATTERY)
+        async with Chromium(session) as page:
+            await log_in(page, state.url)
+            _say("logged in")
+            values = await check_device_page(page, state.url, pv, screenshots / "device-pv.png")
+            _say(f"{pv.name}: device page shows {max(values):.2f} kWh")
+            values = await check_device_page(page, state.url, battery, screenshots / "device-battery.png")
+            _say(f"{battery.name}: device page shows {max(values):.2f} kWh")
+            totals = await check_energy_dashboard(page, state.url, screenshots / "energy.png")
+            _say("Energy dashboard: " + ", ".join(f"{kind} {kwh:.2f} kWh" for kind, kwh in sorted(totals.items())))
+            await check_home_dashboard(page, state.url, state.dashboards["home"], screenshots / "dashboard.png")
+            _say(f"home dashboard rendered; screenshots in {screenshots} ({time.monotonic() - started:.0f} s)")
+
+
+def _say(message: str) -> None:
+    progress(f"check: {message}")

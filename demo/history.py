@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from virtual_home.__main__ import options_from, parse_args
+from virtual_home.physics.home import Home
 from virtual_home.runtime import build_home
 
 STEP_SECONDS = 60.0  # the virtual home's physics step (HomeOptions.step_seconds)
@@ -69,13 +70,16 @@ def simulate_history(flags: Sequence[str]) -> HourlyEnergy:
             buckets[name][hour] += after[name] - before[name]
         for index, watts in enumerate(snapshot.pv_w_per_array):
             buckets[pv_quantity(index)][hour] += watts * seconds / 3600
-    first = _hour_of(end - timedelta(days=home_options.history_days)) + timedelta(hours=1)
+    history_start = end - timedelta(days=home_options.history_days)
+    first = _hour_of(history_start)
+    if first < history_start:  # a partial first hour is left out: Home Assistant's rows cover whole hours
+        first += timedelta(hours=1)
     hours = tuple(_hours_between(first, _hour_of(end)))
     wh = {name: tuple(values.get(hour, 0.0) for hour in hours) for name, values in buckets.items()}
     return HourlyEnergy(hours=hours, wh=wh)
 
 
-def _counters(home: Any) -> dict[str, float]:
+def _counters(home: Home) -> dict[str, float]:
     battery = home.battery
     return {
         Quantity.GRID_IMPORT.value: home.grid_import_wh,

@@ -237,6 +237,17 @@ def devices_from(registry: Iterable[Mapping[str, Any]], entry_ids: Iterable[str]
     return sorted(devices, key=lambda device: device.name)
 
 
+def _entity_row(entity: Entity, device: Device) -> dict[str, str]:
+    """An entities-card row named without the device name the card's title already shows."""
+    row = {"entity": entity.entity_id}
+    friendly = str(entity.attributes.get("friendly_name", ""))
+    prefix = f"{device.name} "
+    if friendly.startswith(prefix) and len(friendly) > len(prefix):
+        name = friendly.removeprefix(prefix)
+        row["name"] = name[0].upper() + name[1:]
+    return row
+
+
 def home_dashboard(devices: Sequence[Device], entities: Sequence[Entity]) -> dict[str, Any]:
     """A Lovelace dashboard: today's energy flow on top, then one card per device with its (non-diagnostic) entities."""
     cards: list[dict[str, Any]] = [
@@ -244,7 +255,7 @@ def home_dashboard(devices: Sequence[Device], entities: Sequence[Entity]) -> dic
     ]
     for device in devices:
         shown = [
-            entity.entity_id
+            _entity_row(entity, device)
             for entity in entities
             if entity.device_id == device.device_id and not entity.diagnostic and not entity.hidden
         ]

@@ -27,6 +27,7 @@ from .ha_api import RestApi, WebSocketApi
 from .history import HourlyEnergy, simulate_history
 from .layout import EnergySelection, Entity, energy_prefs, home_dashboard, select_energy
 from .processes import Child, start_home_assistant, start_virtual_home, virtual_home_argv, virtual_home_flags
+from .progress import progress
 from .state import DemoState, write_state
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,12 +47,6 @@ class DemoOptions:
     check: bool = False
     screenshots: Path = REPO / "docs" / "screenshots"
     root: Path = REPO / ".demo"
-
-
-def progress(message: str) -> None:
-    """One progress line while starting (stdout, flushed: the demo is watched live)."""
-    sys.stdout.write(f"demo: {message}\n")
-    sys.stdout.flush()
 
 
 def log_errors(log: Path) -> list[str]:

@@ -1,0 +1,1 @@
+"""Unit tests of the demo's pure helpers (configuration, state file, dashboards, simulated history, DOM parsing)."""

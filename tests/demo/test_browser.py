@@ -1,0 +1,33 @@
+"""Reading values the browser check finds in the page text."""
+
+from __future__ import annotations
+
+import pytest
+
+from demo.browser import _circle_totals, energy_values, find_chromium
+from demo.errors import DemoError
+
+
+def test_energy_values_in_kwh() -> None:
+    """HA's English number format, every energy unit."""
+    text = "Generated energy 1,234.5 kWh Generation power 1,434 W Sold 800 Wh Year 1.2 MWh none kWhx"
+    assert energy_values(text) == [1234.5, 0.8, 1200.0]
+
+
+def test_circle_totals() -> None:
+    """The distribution card's circles: grid and battery add both directions; other circles are ignored."""
+    circles = [
+        {"kind": "circle-container solar", "text": "Solar 12.4 kWh"},
+        {"kind": "circle-container grid", "text": "Grid ← 4.4 kWh → 0 kWh"},
+        {"kind": "circle-container battery", "text": "↓ 6.9 kWh ↑ 0.5 kWh"},
+        {"kind": "circle-container gas", "text": "3 kWh"},
+    ]
+    assert _circle_totals(circles) == {"solar": 12.4, "grid": 4.4, "battery": pytest.approx(7.4)}
+
+
+def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a browser the error says how to get one."""
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("CHROMIUM", raising=False)
+    with pytest.raises(DemoError, match="scripts/setup --browser"):
+        find_chromium()

@@ -1,0 +1,158 @@
+"""Energy-dashboard sources and the home dashboard, from registry and state data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.energy.data import DEVICE_CONSUMPTION_SCHEMA, ENERGY_SOURCE_SCHEMA
+import pytest
+
+from demo.history import Quantity
+from demo.layout import (
+    Device,
+    Entity,
+    devices_from,
+    energy_prefs,
+    entities_from,
+    external_grid,
+    home_dashboard,
+    select_energy,
+)
+
+NODE = "FE00000B00564830303030303030303030"
+ENERGY = {"device_class": "energy", "state_class": "total_increasing", "unit_of_measurement": "kWh"}
+
+
+def _entity(entity_id: str, unique_id: str, *, entry: str = "lan", device: str = "d", **attributes: Any) -> Entity:
+    return Entity(
+        entity_id=entity_id,
+        unique_id=unique_id,
+        config_entry_id=entry,
+        device_id=device,
+        attributes=attributes or ENERGY,
+        state="1.5",
+    )
+
+
+LAN = [
+    _entity("sensor.pv_energy", f"{NODE}-027901_generation_energy", device="pv"),
+    _entity("sensor.pv2_energy", f"{NODE}-027902_generation_energy", device="pv2"),
+    _entity("sensor.pv_sold", f"{NODE}-027901_sold_energy", device="pv"),
+    _entity("sensor.bat_in", f"{NODE}-027D01_charged_energy", device="bat"),
+    _entity("sensor.bat_out", f"{NODE}-027D01_discharged_energy", device="bat"),
+    _entity("sensor.board_in", f"{NODE}-028701_main_energy_import", device="board"),
+    _entity("sensor.board_out", f"{NODE}-028701_main_energy_export", device="board"),
+    _entity("sensor.pv_power", f"{NODE}-027901_generation_power", device="pv", device_class="power"),
+]
+METER = [
+    _entity("sensor.meter_import", "00112233_grid_import_energy", entry="meter", device="meter"),
+    _entity("sensor.meter_export", "00112233_grid_export_energy", entry="meter", device="meter"),
+]
+
+
+def test_unique_id_parts() -> None:
+    """Class, instance and key come from the LAN unique id; other entities have no ECHONET class."""
+    entity = LAN[1]
+    assert (entity.echonet_class, entity.instance, entity.key) == ("0279", 2, "generation_energy")
+    assert METER[0].echonet_class is None
+
+
+def test_without_meter_the_board_is_the_grid() -> None:
+    """No smart meter: the distribution board's main breaker counts import and export."""
+    selection = select_energy(LAN, None)
+    assert selection.grid_import == ("sensor.board_in",)
+    assert selection.grid_export == ("sensor.board_out",)
+    assert selection.solar == ("sensor.pv_energy", "sensor.pv2_energy")
+    assert selection.batteries == (("sensor.bat_out", "sensor.bat_in"),)
+    assert selection.quantities["sensor.pv2_energy"] == "pv2"
+    assert selection.quantities["sensor.board_in"] == Quantity.GRID_IMPORT
+    assert "sensor.pv_sold" not in selection.statistic_ids
+
+
+def test_meter_sensors_then_meter_statistics() -> None:
+    """With a meter its sensors are the grid; once its history statistics exist, those (no simulated import)."""
+    entities = LAN + METER
+    by_sensor = select_energy(entities, "meter")
+    assert by_sensor.grid_import == ("sensor.meter_import",)
+    assert by_sensor.grid_export == ("sensor.meter_export",)
+    assert by_sensor.quantities["sensor.meter_export"] == Quantity.GRID_EXPORT
+    external = external_grid(
+        [
+            {"statistic_id": "echonet_hems:grid_export_abc", "source": "echonet_hems"},
+            {"statistic_id": "echonet_hems:grid_import_abc", "source": "echonet_hems"},
+            {"statistic_id": "sensor.pv_energy", "source": "recorder"},
+        ],
+        "echonet_hems",
+    )
+    by_statistics = select_energy(entities, "meter", external)
+    assert by_statistics.grid_import == ("echonet_hems:grid_import_abc",)
+    assert by_statistics.grid_export == ("echonet_hems:grid_export_abc",)
+    assert "echonet_hems:grid_import_abc" not in by_statistics.quantities
+
+
+def test_energy_prefs_pass_home_assistants_schema() -> None:
+    """The payload is what HA's energy manager accepts."""
+    prefs = energy_prefs(select_energy(LAN, None))
+    sources = ENERGY_SOURCE_SCHEMA(prefs["energy_sources"])
+    assert [source["type"] for source in sources] == ["grid", "solar", "solar", "battery"]
+    assert sources[3] == {"type": "battery", "stat_energy_from": "sensor.bat_out", "stat_energy_to": "sensor.bat_in"}
+    assert [DEVICE_CONSUMPTION_SCHEMA(item) for item in prefs["device_consumption"]] == []
+
+
+def test_entities_from_joins_registry_and_states() -> None:
+    """Only enabled entities of the domain, with their state and attributes."""
+    registry = [
+        {
+            "entity_id": "sensor.a",
+            "platform": "echonet_hems",
+            "unique_id": "x-027901_generation_energy",
+            "config_entry_id": "lan",
+            "device_id": "d",
+            "entity_category": None,
+        },
+        {"entity_id": "sensor.b", "platform": "echonet_hems", "unique_id": "y", "disabled_by": "integration"},
+        {"entity_id": "sensor.c", "platform": "other", "unique_id": "z"},
+        {"entity_id": "sensor.d", "platform": "echonet_hems", "unique_id": "w", "entity_category": "diagnostic"},
+    ]
+    states = [{"entity_id": "sensor.a", "state": "unknown", "attributes": ENERGY}]
+    entities = entities_from(registry, states, "echonet_hems")
+    assert [entity.entity_id for entity in entities] == ["sensor.a", "sensor.d"]
+    assert entities[0].numeric_state is None
+    assert entities[0].is_energy_counter
+    assert entities[1].diagnostic
+
+
+@pytest.mark.parametrize(("unit", "accepted"), [("kWh", True), ("Wh", True), ("W", False)])
+def test_energy_counter_units(unit: str, accepted: bool) -> None:
+    """Only energy units count."""
+    entity = _entity("sensor.x", "x", **{**ENERGY, "unit_of_measurement": unit})
+    assert entity.is_energy_counter is accepted
+
+
+def test_home_dashboard() -> None:
+    """An energy-flow card, then one card per device with its non-diagnostic entities, named without the device."""
+    devices = devices_from(
+        [
+            {"id": "bat", "name": "Storage battery", "config_entries": ["lan"]},
+            {"id": "other", "name": "Somebody else's", "config_entries": ["x"]},
+            {"id": "pv", "name": "PV", "name_by_user": "Roof", "config_entries": ["lan"]},
+        ],
+        ["lan"],
+    )
+    assert devices == [Device("pv", "Roof"), Device("bat", "Storage battery")]
+    entities = [
+        _entity("sensor.bat_in", "a", device="bat", friendly_name="Storage battery charged energy"),
+        _entity("sensor.bat_out", "b", device="bat", friendly_name="Other name"),
+        Entity("sensor.bat_id", "c", "lan", "bat", diagnostic=True),
+    ]
+    config = home_dashboard(devices, entities)
+    cards = config["views"][0]["cards"]
+    assert cards[0]["type"] == "energy-distribution"
+    assert cards[1:] == [
+        {
+            "type": "entities",
+            "title": "Storage battery",
+            "state_color": True,
+            "entities": [{"entity": "sensor.bat_in", "name": "Charged energy"}, {"entity": "sensor.bat_out"}],
+        }
+    ]
