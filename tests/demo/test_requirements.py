@@ -24,6 +24,12 @@ def _demo_requirements() -> dict[str, str]:
     return {requirement.name.lower(): str(requirement) for requirement in requirements}
 
 
+DEMO_RUNTIME = pytest.mark.skipif(
+    homeassistant.const.__version__ != "2025.4.4", reason="the demo runs on Home Assistant 2025.4.4 (.venv)"
+)
+
+
+@DEMO_RUNTIME
 def test_totp_pins_match_home_assistant() -> None:
     """HA loads its TOTP module at every start; the pins follow HA's own REQUIREMENTS."""
     demo = _demo_requirements()
@@ -31,7 +37,7 @@ def test_totp_pins_match_home_assistant() -> None:
         assert demo[Requirement(requirement).name.lower()] == requirement
 
 
-@pytest.mark.skipif(homeassistant.const.__version__ != "2025.4.4", reason="the demo runs on Home Assistant 2025.4.4")
+@DEMO_RUNTIME
 def test_every_component_requirement_is_installed_or_listed() -> None:
     """Each requirement of the demo's components (with dependencies) is in the test env or requirements_demo.txt.
 
