@@ -288,7 +288,7 @@ class LanHub:
                         self.hass, coordinator.async_refresh(), f"{DOMAIN} refresh {key}"
                     )
                 continue
-            coordinator = EchonetObjectCoordinator(self.hass, self.entry, self, node, info)
+            coordinator = self._new_coordinator(node, info)
             self.coordinators[key] = coordinator
             if self._started:
                 # Platforms create the entities (which declare their EPCs) synchronously, then the first poll runs.
@@ -296,6 +296,13 @@ class LanHub:
                 self.entry.async_create_background_task(
                     self.hass, coordinator.async_refresh(), f"{DOMAIN} first refresh {key}"
                 )
+
+    def _new_coordinator(self, node: Node, info: ObjectInfo) -> EchonetObjectCoordinator:
+        from .board_coordinator import DistributionBoardCoordinator, measures_channels  # it imports this module
+
+        if measures_channels(info):
+            return DistributionBoardCoordinator(self.hass, self.entry, self, node, info)
+        return EchonetObjectCoordinator(self.hass, self.entry, self, node, info)
 
     def _register_node_device(self, node: Node) -> None:
         from .entity import node_device_info  # entity.py imports this module

@@ -27,10 +27,12 @@ from homeassistant.const import (
     UnitOfPower,
     UnitOfVolume,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .board_coordinator import ENERGY_LIST, POWER_LIST, DistributionBoardCoordinator, signal_new_channels
 from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, LanRuntimeData
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities
 from .lib.broute.readings import MeterIdentity, MeterReading
@@ -180,6 +182,16 @@ async def async_setup_entry(
         return
     async_add_object_entities(hass, entry, async_add_entities, sensors_for)  # type: ignore[arg-type]
 
+    @callback
+    def add_circuits(coordinator: DistributionBoardCoordinator) -> None:
+        async_add_entities(
+            CircuitSensorEntity(coordinator, channel, description)
+            for channel in coordinator.channels
+            for description in CIRCUIT_SENSORS
+        )
+
+    entry.async_on_unload(async_dispatcher_connect(hass, signal_new_channels(entry.entry_id), add_circuits))
+
 
 class EchonetSensorEntity(EchonetObjectEntity, SensorEntity):
     """One measured property."""
@@ -287,3 +299,52 @@ class SmartMeterSensorEntity(SmartMeterEntity, SensorEntity):
     def native_value(self) -> StateType:
         """The latest value (None: unknown)."""
         return self.entity_description.value_fn(self.coordinator)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CircuitSensorEntityDescription(SensorEntityDescription):
+    """One value per channel of a distribution board, from one of its channel lists."""
+
+    list_epc: int
+
+
+CIRCUIT_SENSORS: tuple[CircuitSensorEntityDescription, ...] = (
+    CircuitSensorEntityDescription(
+        key="power",
+        translation_key="circuit_power",
+        list_epc=POWER_LIST,
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+    ),
+    CircuitSensorEntityDescription(
+        key="energy",
+        translation_key="circuit_energy",
+        list_epc=ENERGY_LIST,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+    ),
+)
+
+
+class CircuitSensorEntity(EchonetObjectEntity, SensorEntity):
+    """Power or energy of one circuit (measurement channel) of a distribution board."""
+
+    entity_description: CircuitSensorEntityDescription
+    coordinator: DistributionBoardCoordinator
+
+    def __init__(
+        self, coordinator: DistributionBoardCoordinator, channel: int, description: CircuitSensorEntityDescription
+    ) -> None:
+        """Channel `channel`; the coordinator reads the channel lists itself."""
+        super().__init__(coordinator, f"channel_{channel}_{description.key}", ())
+        self.entity_description = description
+        self.channel = channel
+        self._attr_translation_placeholders = {"channel": str(channel)}
+
+    @property
+    def native_value(self) -> StateType:
+        """The channel's value from the last poll (None: unknown)."""
+        return self.coordinator.channel_values(self.entity_description.list_epc).get(self.channel)

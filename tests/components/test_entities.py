@@ -16,6 +16,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.echonet_hems.const import DOMAIN, POLL_INTERVAL
+from custom_components.echonet_hems.lib.echonet.frame import EOJ, Property
+from custom_components.echonet_hems.lib.echonet.specs.channels import encode_channel_range
 from virtual_home.physics.battery import BatteryMode
 from virtual_home.runtime import VirtualHome
 
@@ -195,4 +197,39 @@ async def test_node_appearing_at_run_time_adds_devices_and_entities(
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, node_id(light))})
     assert device is not None
     assert device.manufacturer == "Sharp"
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)
+
+
+async def test_distribution_board_circuits_one_get_per_poll_and_range_repair(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    lan_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(lan_entry.entry_id)
+    await hass.async_block_till_done()
+    node = home.nodes[BOARD]
+    names = sorted(home.snapshot.circuits_w)  # the board's channels, in the virtual home's order
+    assert len(names) == 8
+    for channel, name in enumerate(names, start=1):
+        power = state(hass, entity_id(hass, "sensor", node, "028701", f"channel_{channel}_power"))
+        assert float(power.state) == pytest.approx(home.snapshot.circuits_w[name], abs=1), name
+        assert power.name == f"Distribution board Circuit {channel} power"
+        energy = state(hass, entity_id(hass, "sensor", node, "028701", f"channel_{channel}_energy"))
+        assert energy.attributes[ATTR_UNIT_OF_MEASUREMENT] == "kWh"
+        assert float(energy.state) >= 0
+
+    coordinator = lan_entry.runtime_data.coordinators[f"{node_id(node)}-028701"]
+    client = lan_entry.runtime_data.client
+    with patch.object(client, "get", wraps=client.get) as get, patch.object(client, "set", wraps=client.set) as put:
+        await coordinator.async_refresh()
+    assert (get.call_count, put.call_count) == (1, 0)  # lists ride in the object's one Get
+
+    # Another controller narrows the power list to channels 2-4: noticed in the reply, written back, values return.
+    foreign = Property(0xB6, encode_channel_range(2, 3, 0xB6))
+    (await client.set(node.address, EOJ.parse("028701"), [foreign])).raise_for_rejection()
+    await coordinator.async_refresh()
+    with patch.object(client, "set", wraps=client.set) as put:
+        await coordinator.async_refresh()
+    assert put.call_count == 1
+    channel_one = state(hass, entity_id(hass, "sensor", node, "028701", "channel_1_power"))
+    assert float(channel_one.state) == pytest.approx(home.snapshot.circuits_w[names[0]], abs=1)
     assert await hass.config_entries.async_unload(lan_entry.entry_id)
