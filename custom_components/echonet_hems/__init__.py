@@ -24,6 +24,7 @@ from .const import (
     EntryKind,
 )
 from .coordinator import EchonetLanConfigEntry, LanHub, LanRuntimeData
+from .issues import ISSUE_NO_MULTICAST, ISSUE_PORT_IN_USE, lan_issue
 from .lib.broute.credentials import InvalidCredentialsError
 from .lib.broute.meter import SmartMeterClient
 from .lib.broute.readings import MeterIdentity
@@ -72,16 +73,21 @@ async def _async_setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry) ->
     try:
         await client.start()
     except TransportError as err:
+        lan_issue(hass, entry, ISSUE_PORT_IN_USE, active=True)
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="cannot_open_port") from err
+    lan_issue(hass, entry, ISSUE_PORT_IN_USE, active=False)
     entry.async_on_unload(client.close)
     hub = LanHub(hass, entry, client)
     entry.async_on_unload(hub.async_stop)
     entry.runtime_data = LanRuntimeData(client=client, hub=hub)
     try:
-        found = await hub.async_search()
+        result = await hub.async_search()
     except HemsError as err:
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="communication_error") from err
-    if not found:
+    # Nothing answered, not even the multicast: suggest manual addresses (the usual cause is a network that drops
+    # multicast, e.g. Wi-Fi isolation or a router without IGMP snooping support).
+    lan_issue(hass, entry, ISSUE_NO_MULTICAST, active=not result.nodes and not result.multicast_responders)
+    if not result.nodes:
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="no_devices")
     await hass.config_entries.async_forward_entry_setups(entry, LAN_PLATFORMS)
     await hub.async_start()

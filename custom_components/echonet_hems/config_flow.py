@@ -401,6 +401,10 @@ class SmartMeterOptionsFlow(OptionsFlow):
     """How often power and currents are read (each read is a radio transmission, limited per hour by ARIB)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The meter's own options step (its own title and texts)."""
+        return await self.async_step_meter(user_input)
+
+    async def async_step_meter(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The poll interval in seconds."""
         if user_input is not None:
             return self.async_create_entry(data={CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL])})
@@ -415,4 +419,4 @@ class SmartMeterOptionsFlow(OptionsFlow):
             )
         )
         schema = vol.Schema({vol.Required(CONF_SCAN_INTERVAL, default=current): selector})
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="meter", data_schema=schema)

@@ -27,7 +27,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from .const import CONF_ADDRESSES, DOMAIN, POLL_INTERVAL, REDISCOVERY_COOLDOWN, SEARCH_WINDOW
 from .lib.broute.session import TransmitLimitedError
 from .lib.echonet.client import EchonetClient, Notification
-from .lib.echonet.discovery import Discovery, Node, ObjectInfo
+from .lib.echonet.discovery import Discovery, Node, ObjectInfo, SearchResult
 from .lib.echonet.frame import EOJ, Property
 from .lib.echonet.specs.datatypes import Value
 from .lib.echonet.specs.registry import describe, property_spec
@@ -223,10 +223,9 @@ class LanHub:
         """Addresses to probe by unicast: from the flow (data) and the options."""
         return [*self.entry.data.get(CONF_ADDRESSES, []), *self.entry.options.get(CONF_ADDRESSES, [])]
 
-    async def async_search(self) -> int:
-        """Search once (multicast + the configured addresses); returns how many nodes answered."""
-        result = await self.discovery.search(self.addresses)
-        return len(result.nodes)
+    async def async_search(self) -> SearchResult:
+        """Search once (multicast + the configured addresses)."""
+        return await self.discovery.search(self.addresses)
 
     async def async_start(self) -> None:
         """After the platforms are set up: read every object once, then follow announcements of unknown nodes."""

@@ -6,13 +6,15 @@ from unittest.mock import AsyncMock, patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.echonet_hems.const import CONF_ADDRESSES, DOMAIN
+from custom_components.echonet_hems.lib.echonet.discovery import SearchResult
 from custom_components.echonet_hems.lib.errors import TransportError
 from virtual_home.runtime import VirtualHome
 
+from .conftest import INTERFACE
 from .helpers import entity_id, node_id, state
 
 
@@ -70,21 +72,44 @@ async def test_options_change_reloads_with_the_extra_addresses(
     assert await hass.config_entries.async_unload(lan_entry.entry_id)
 
 
-async def test_port_in_use_retries_setup(hass: HomeAssistant, lan_entry: MockConfigEntry) -> None:
+async def test_port_in_use_retries_setup_with_a_repair_until_it_opens(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    # Holding UDP 3610 for real would break any other ECHONET suite running on this host at the same time.
     lan_entry.add_to_hass(hass)
     with patch("custom_components.echonet_hems.EchonetClient.start", side_effect=TransportError("port in use")):
         await hass.config_entries.async_setup(lan_entry.entry_id)
     assert lan_entry.state is ConfigEntryState.SETUP_RETRY
     assert lan_entry.reason is not None
     assert lan_entry.reason.startswith("Port 3610 (UDP) cannot be opened")
+    issue_id = f"port_in_use_{lan_entry.entry_id}"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "port_in_use"
+    await hass.config_entries.async_reload(lan_entry.entry_id)
+    await hass.async_block_till_done()
+    assert lan_entry.state is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)
 
 
-async def test_nothing_answers_retries_setup(hass: HomeAssistant, lan_entry: MockConfigEntry) -> None:
+async def test_no_multicast_answers_suggests_manual_addresses_until_a_device_answers(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
     # An empty network cannot be guaranteed while other suites' virtual homes answer multicast on loopback.
     lan_entry.add_to_hass(hass)
-    with patch("custom_components.echonet_hems.LanHub.async_search", AsyncMock(return_value=0)):
+    with patch("custom_components.echonet_hems.LanHub.async_search", AsyncMock(return_value=SearchResult((), ()))):
         await hass.config_entries.async_setup(lan_entry.entry_id)
     assert lan_entry.state is ConfigEntryState.SETUP_RETRY
+    issue_id = f"no_multicast_answers_{lan_entry.entry_id}"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {"title": lan_entry.title, "interface": INTERFACE}
+    await hass.config_entries.async_reload(lan_entry.entry_id)  # the home answers now
+    await hass.async_block_till_done()
+    assert lan_entry.state is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)
 
 
 async def test_search_failure_retries_setup(hass: HomeAssistant, lan_entry: MockConfigEntry) -> None:

@@ -190,7 +190,7 @@ async def test_poll_interval_option(hass: HomeAssistant, rig: MeterRig) -> None:
     entry = rig.entry()
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "meter"
     assert set(result["data_schema"].schema) == {CONF_SCAN_INTERVAL}
     result = await hass.config_entries.options.async_configure(result["flow_id"], {CONF_SCAN_INTERVAL: 30.0})
     assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -91,6 +91,7 @@ class SearchResult:
 
     nodes: tuple[Node, ...]
     unreachable: tuple[Address, ...]
+    multicast_responders: tuple[Address, ...] = ()  # who answered the multicast (empty: multicast does not arrive)
 
 
 def decode_instance_list(edt: bytes) -> tuple[EOJ, ...]:
@@ -197,7 +198,7 @@ class Discovery:
         results = await asyncio.gather(*(self._probe_quietly(address) for address in candidates))
         found = tuple(node for node in results if node is not None)
         unreachable = tuple(address for address, node in zip(candidates, results, strict=True) if node is None)
-        return SearchResult(found, unreachable)
+        return SearchResult(found, unreachable, tuple(dict.fromkeys(responders)))
 
     async def _probe_quietly(self, address: Address) -> Node | None:
         try:
