@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
+from homeassistant.helpers import device_registry as dr
 
 from .const import (
     CONF_INTERFACE,
@@ -150,6 +151,25 @@ async def _async_join_meter(
 async def _async_options_updated(hass: HomeAssistant, entry: EchonetHemsConfigEntry) -> None:
     """Options changed (extra addresses, poll interval): reload so they apply."""
     await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: EchonetHemsConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device that is gone: a node (or its objects) that no longer answers.
+
+    A device that still answers is refused: it would be re-created by the next search or announcement. The smart
+    meter's device is the entry itself (remove the entry instead).
+    """
+    runtime = entry.runtime_data
+    if not isinstance(runtime, LanRuntimeData):
+        return False
+    identifiers = {identifier for domain, identifier in device.identifiers if domain == DOMAIN}
+    for coordinator in runtime.coordinators.values():
+        answering = coordinator.last_update_success and coordinator.data is not None
+        if answering and identifiers & {coordinator.object_id, coordinator.node.node_id}:
+            return False
+    return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EchonetHemsConfigEntry) -> bool:

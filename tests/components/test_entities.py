@@ -15,6 +15,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.echonet_hems import async_remove_config_entry_device
 from custom_components.echonet_hems.const import DOMAIN, POLL_INTERVAL
 from custom_components.echonet_hems.lib.echonet.frame import EOJ, Property
 from custom_components.echonet_hems.lib.echonet.specs.channels import encode_channel_range
@@ -151,6 +152,17 @@ async def test_vanished_node_goes_unavailable_and_recovers(
     assert coordinator.last_exception.translation_key == "timeout"  # type: ignore[attr-defined]
     # Other objects keep working.
     assert state(hass, entity_id(hass, "sensor", home.nodes[BATTERY], "027D01", "state_of_charge")).state == "50"
+    # A device that is gone may be deleted by the user; one that answers may not (it would come back at once).
+    devices = dr.async_get(hass)
+    for identifier, removable in (
+        (node_id(home.nodes[PV]), True),
+        (f"{node_id(home.nodes[PV])}-027901", True),
+        (node_id(home.nodes[BATTERY]), False),
+        (f"{node_id(home.nodes[BATTERY])}-027D01", False),
+    ):
+        device = devices.async_get_device(identifiers={(DOMAIN, identifier)})
+        assert device is not None
+        assert await async_remove_config_entry_device(hass, loaded, device) is removable, identifier
 
     home.nodes[PV].faults.silent = False
     await _poll(hass)

@@ -14,6 +14,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er, 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.echonet_hems import async_remove_config_entry_device
 from custom_components.echonet_hems.const import CONF_PAN, DOMAIN
 from custom_components.echonet_hems.meter_coordinator import MeterRuntimeData
 from virtual_home.clock import JST
@@ -54,6 +55,8 @@ async def test_setup_reads_the_meter_in_one_get_and_unloads(hass: HomeAssistant,
     assert device is not None
     assert device.name == "Smart meter"
     assert device.model_id == "0x0288"
+    assert device.manufacturer == "Toshiba"
+    assert not await async_remove_config_entry_device(hass, entry, device)  # the meter is the entry: remove that
 
     meter = rig.home.meter
     power = state(hass, meter_entity(hass, "sensor", "grid_power"))
