@@ -10,7 +10,7 @@ export continue across the register's wrap at 10^digits.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -113,6 +113,7 @@ def _volume(key: str, epc: int, *, diagnostic: bool = False) -> EchonetSensorEnt
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfVolume.LITERS,
         entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
+        entity_registry_enabled_default=not diagnostic,  # a fixed rating: rarely worth a history
     )
 
 
@@ -123,7 +124,8 @@ SENSORS: tuple[EchonetSensorEntityDescription, ...] = (
     # Solar power generation
     _power("generation_power", 0xE0, PV),
     _energy("generation_energy", 0xE1, PV),
-    _energy("sold_energy", 0xE3, PV),
+    # The PV's own count of sold energy: the meter's export is the one that is billed; off by default.
+    replace(_energy("sold_energy", 0xE3, PV), entity_registry_enabled_default=False),
     # Fuel cell
     _power("generation_power", 0xC4, FUEL_CELL),
     _energy("generation_energy", 0xC5, FUEL_CELL),
