@@ -235,7 +235,8 @@ async def log_in(page: Page, url: str) -> None:
     password = "deepAll('input').find(i => i.type === 'password')"
     await page.type_into(username, DEMO_USERNAME)
     await page.type_into(password, DEMO_PASSWORD)
-    await page.evaluate("deepAll('mwc-button, ha-button').find(b => clean(deepText(b)) === 'Log in').click()")
+    button = "deepAll('mwc-button, ha-button').find(b => clean(deepText(b)) === 'Log in')"
+    await page.wait_for(step, f"(() => {{ const b = {button}; b?.click(); return !!b; }})()")
     # Logged in when the app has its connection and user (tokens stay in memory unless "Keep me logged in").
     await page.wait_for(
         step,

@@ -26,6 +26,7 @@ class Child:
     process: asyncio.subprocess.Process
     log: Path
     log_file: IO[bytes]
+    drain: asyncio.Task[None] | None = None
 
     @property
     def alive(self) -> bool:
@@ -43,6 +44,11 @@ class Child:
                 await self.process.wait()
         # Anything the child started and left behind in its group goes too (no orphans).
         self._signal_group(signal.SIGKILL)
+        if self.drain is not None:
+            self.drain.cancel()
+            await asyncio.gather(self.drain, return_exceptions=True)
+        if self.process.stdin is not None:
+            self.process.stdin.close()
         self.log_file.close()
         return self.process.returncode
 
@@ -51,7 +57,9 @@ class Child:
             os.killpg(self.process.pid, signum)
 
 
-async def spawn(name: str, argv: list[str], log: Path, *, cwd: Path, stdout_pipe: bool = False) -> Child:
+async def spawn(
+    name: str, argv: list[str], log: Path, *, cwd: Path, stdout_pipe: bool = False, stdin_pipe: bool = False
+) -> Child:
     """Start `argv` in a new session (Ctrl-C at the terminal reaches only the demo, which then stops it in order)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     log_file = log.open("wb")
@@ -59,7 +67,7 @@ async def spawn(name: str, argv: list[str], log: Path, *, cwd: Path, stdout_pipe
         process = await asyncio.create_subprocess_exec(
             *argv,
             cwd=cwd,
-            stdin=asyncio.subprocess.DEVNULL,
+            stdin=asyncio.subprocess.PIPE if stdin_pipe else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE if stdout_pipe else log_file,
             stderr=log_file,
             start_new_session=True,
@@ -88,7 +96,13 @@ def virtual_home_flags(speed: float, history_days: int, start: str) -> list[str]
 async def start_virtual_home(flags: list[str], log: Path, cwd: Path, within: float) -> tuple[Child, dict[str, Any]]:
     """Start `python -m virtual_home FLAGS`; returns the child and its start-up JSON line."""
     child = await spawn(
-        "the virtual home", [sys.executable, "-m", "virtual_home", *flags], log, cwd=cwd, stdout_pipe=True
+        "the virtual home",
+        [sys.executable, "-m", "virtual_home", *flags],
+        log,
+        cwd=cwd,
+        stdout_pipe=True,
+        # Its fault console reads stdin; a pipe (kept open, unused) rather than /dev/null, which asyncio cannot poll.
+        stdin_pipe=True,
     )
     assert child.process.stdout is not None  # stdout_pipe=True above
     try:
@@ -105,7 +119,7 @@ async def start_virtual_home(flags: list[str], log: Path, cwd: Path, within: flo
         await child.stop()
         raise DemoError("starting the virtual home", f"unreadable start-up line {line[:200]!r}", str(log)) from err
     # Keep reading stdout (fault-console answers) so the pipe never fills and blocks the home.
-    asyncio.get_running_loop().create_task(_drain(child))
+    child.drain = asyncio.get_running_loop().create_task(_drain(child))
     return child, startup
 
 
