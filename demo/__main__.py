@@ -53,7 +53,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         site=SiteConfig(host=args.host, port=args.port),
         speed=args.speed,
         history_days=args.history_days,
-        check=args.check,
         screenshots=args.screenshots.resolve(),
     )
     check = None

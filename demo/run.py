@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 import contextlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 import errno
 from pathlib import Path
@@ -44,7 +44,6 @@ class DemoOptions:
     site: SiteConfig
     speed: float = 60.0
     history_days: int = 1
-    check: bool = False
     screenshots: Path = REPO / "docs" / "screenshots"
     root: Path = REPO / ".demo"
 
@@ -239,6 +238,8 @@ async def run(options: DemoOptions, check: Callable[[DemoState, Path], Awaitable
             work.cancel()
             with contextlib.suppress(asyncio.CancelledError, DemoError):
                 await work
+            # Stopping the demo is its normal end; an interrupted check has not passed.
+            status = 130 if check is not None else 0
         stopper.cancel()
     except DemoError as err:
         sys.stderr.write(f"demo: {err}\n")
@@ -254,22 +255,27 @@ async def _work(demo: Demo, options: DemoOptions, check: Callable[[DemoState, Pa
     sys.stdout.write(banner(state, errors))
     sys.stdout.flush()
     if check is None:
-        await asyncio.Event().wait()  # until the signal handler stops the demo
-        return 0
-    if errors:
-        raise DemoError(
-            "checking the Home Assistant log", f"{len(errors)} error line(s): {errors[0][:300]}", state.ha_log
-        )
+        await _until_a_child_exits(demo)  # or, normally, until the signal handler stops the demo
+        return 1
+    _fail_on_log_errors(demo)
     await check(state, options.screenshots)
-    errors = log_errors(demo.paths.ha_log)
-    if errors:
-        raise DemoError(
-            "checking the Home Assistant log", f"{len(errors)} error line(s): {errors[0][:300]}", state.ha_log
-        )
+    _fail_on_log_errors(demo)
     progress("check passed")
     return 0
 
 
-def with_site(options: DemoOptions, host: str, port: int) -> DemoOptions:
-    """Options for another host/port."""
-    return replace(options, site=replace(options.site, host=host, port=port))
+async def _until_a_child_exits(demo: Demo) -> None:
+    """Report a child that dies while the demo runs (the demo cannot work without either)."""
+    waits = {asyncio.create_task(child.process.wait()): child for child in demo.children}
+    done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    child = waits[next(iter(done))]
+    raise DemoError(f"running {child.name}", f"it exited with code {child.process.returncode}", str(child.log))
+
+
+def _fail_on_log_errors(demo: Demo) -> None:
+    errors = log_errors(demo.paths.ha_log)
+    if errors:
+        detail = f"{len(errors)} error line(s), the first: {errors[0][:300]}"
+        raise DemoError("checking the Home Assistant log", detail, str(demo.paths.ha_log))
