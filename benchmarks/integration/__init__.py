@@ -1,0 +1,1 @@
+"""Measurements of the Home Assistant integration against the virtual home (see `__main__`)."""
