@@ -138,7 +138,7 @@ class Demo:
             entries=entries,
             dashboards={"home": dashboard, "energy": "/energy"},
             virtual_home=startup,
-            pids={child.name: child.process.pid for child in self.children},
+            pids={"virtual_home": home.process.pid, "home_assistant": hass.process.pid},
         )
         write_state(paths.state, self.state)
         progress(f"ready in {time.monotonic() - started:.0f} s")
