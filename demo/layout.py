@@ -16,6 +16,16 @@ from .history import Quantity, pv_quantity
 PV: Final = "0279"
 BATTERY: Final = "027D"
 BOARD: Final = "0287"
+WATER_HEATER: Final = "026B"
+
+# The "Now" card: (ECHONET class or None for any entity, unique-id key), in display order.
+NOW_KEYS: Final = (
+    (PV, "generation_power"),
+    (None, "grid_power"),  # the smart meter's instantaneous power (import-positive)
+    (BATTERY, "state_of_charge"),
+    (BATTERY, "charge_discharge_power"),
+    (WATER_HEATER, "remaining_hot_water"),
+)
 
 # LAN entity unique ids are f"{node id}-{EOJ}_{key}" (coordinator.object_id + the description key).
 _OBJECT_UNIQUE_ID = re.compile(r"-(?P<cls>[0-9A-F]{4})(?P<instance>[0-9A-F]{2})_(?P<key>[a-z0-9_]+)$")
@@ -249,10 +259,19 @@ def _entity_row(entity: Entity, device: Device) -> dict[str, str]:
 
 
 def home_dashboard(devices: Sequence[Device], entities: Sequence[Entity]) -> dict[str, Any]:
-    """A Lovelace dashboard: today's energy flow on top, then one card per device with its (non-diagnostic) entities."""
+    """A Lovelace dashboard: today's energy flow and the main live values on top, then one card per device with its
+    (non-diagnostic) entities."""
     cards: list[dict[str, Any]] = [
         {"type": "energy-distribution", "link_dashboard": True},
     ]
+    now = [
+        entity.entity_id
+        for echonet_class, key in NOW_KEYS
+        for entity in entities
+        if entity.unique_id.endswith(f"_{key}") and echonet_class in {None, entity.echonet_class}
+    ]
+    if now:
+        cards.append({"type": "glance", "title": "Now", "entities": now, "columns": len(now)})
     for device in devices:
         shown = [
             _entity_row(entity, device)

@@ -156,3 +156,20 @@ def test_home_dashboard() -> None:
             "entities": [{"entity": "sensor.bat_in", "name": "Charged energy"}, {"entity": "sensor.bat_out"}],
         }
     ]
+
+
+def test_now_card_in_display_order() -> None:
+    """PV power, the meter's grid power, battery SOC and power, in that order, whatever the entity order."""
+    entities = [
+        _entity("sensor.soc", f"{NODE}-027D01_state_of_charge", device="bat"),
+        _entity("sensor.fc_power", f"{NODE}-027C01_generation_power", device="fc"),
+        _entity("sensor.grid", "00112233_grid_power", entry="meter", device="meter"),
+        _entity("sensor.pv_power", f"{NODE}-027901_generation_power", device="pv"),
+    ]
+    cards = home_dashboard([], entities)["views"][0]["cards"]
+    assert cards[1] == {
+        "type": "glance",
+        "title": "Now",
+        "entities": ["sensor.pv_power", "sensor.grid", "sensor.soc"],
+        "columns": 3,
+    }
