@@ -18,13 +18,13 @@ BATTERY: Final = "027D"
 BOARD: Final = "0287"
 WATER_HEATER: Final = "026B"
 
-# The "Now" card: (ECHONET class or None for any entity, unique-id key), in display order.
+# The "Now" card: (ECHONET class or None for any entity, unique-id key, short label), in display order.
 NOW_KEYS: Final = (
-    (PV, "generation_power"),
-    (None, "grid_power"),  # the smart meter's instantaneous power (import-positive)
-    (BATTERY, "state_of_charge"),
-    (BATTERY, "charge_discharge_power"),
-    (WATER_HEATER, "remaining_hot_water"),
+    (PV, "generation_power", "Solar"),
+    (None, "grid_power", "Grid"),  # the smart meter's instantaneous power (import-positive)
+    (BATTERY, "state_of_charge", "Battery"),
+    (BATTERY, "charge_discharge_power", "Charging"),  # charge-positive
+    (WATER_HEATER, "remaining_hot_water", "Hot water"),
 )
 
 # LAN entity unique ids are f"{node id}-{EOJ}_{key}" (coordinator.object_id + the description key).
@@ -265,8 +265,8 @@ def home_dashboard(devices: Sequence[Device], entities: Sequence[Entity]) -> dic
         {"type": "energy-distribution", "link_dashboard": True},
     ]
     now = [
-        entity.entity_id
-        for echonet_class, key in NOW_KEYS
+        {"entity": entity.entity_id, "name": label}
+        for echonet_class, key, label in NOW_KEYS
         for entity in entities
         if entity.unique_id.endswith(f"_{key}") and echonet_class in {None, entity.echonet_class}
     ]

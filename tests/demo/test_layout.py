@@ -170,6 +170,10 @@ def test_now_card_in_display_order() -> None:
     assert cards[1] == {
         "type": "glance",
         "title": "Now",
-        "entities": ["sensor.pv_power", "sensor.grid", "sensor.soc"],
+        "entities": [
+            {"entity": "sensor.pv_power", "name": "Solar"},
+            {"entity": "sensor.grid", "name": "Grid"},
+            {"entity": "sensor.soc", "name": "Battery"},
+        ],
         "columns": 3,
     }
