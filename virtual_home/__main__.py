@@ -15,8 +15,10 @@ import contextlib
 from datetime import datetime
 import json
 import logging
+import os
 from pathlib import Path
 import signal
+import stat
 import sys
 
 from .clock import JST
@@ -148,8 +150,19 @@ def emit(answer: dict[str, object]) -> None:
     sys.stdout.flush()
 
 
+def _stdin_can_be_watched() -> bool:
+    """Whether stdin is a pipe, a socket or a terminal (what the event loop can wait on)."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or sys.stdin.isatty()
+
+
 async def read_commands(console: FaultConsole) -> None:
     """Carry out fault commands from stdin until it ends (a closed stdin just ends the console, not the home)."""
+    if not _stdin_can_be_watched():
+        return  # e.g. /dev/null or a regular file: epoll refuses them, so there is no console
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     try:
