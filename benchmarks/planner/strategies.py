@@ -22,6 +22,7 @@ from custom_components.echonet_hems.lib.energy import (
     PlannerSettings,
     PlanState,
     PriceOrdering,
+    SlotPlan,
     make_plan,
 )
 from custom_components.echonet_hems.lib.energy.forecast import (
@@ -32,14 +33,14 @@ from custom_components.echonet_hems.lib.energy.forecast import (
     recent_days,
     sunny_history_days,
 )
-from virtual_home.physics import BatteryMode, ChargerMode, EcoCute, EVCharger, HeaterMode, Home, HomeSnapshot
+from virtual_home.physics import Battery, BatteryMode, ChargerMode, EcoCute, EVCharger, HeaterMode, Home, HomeSnapshot
 
 from .scenario import DT_H, HORIZON_SLOTS, SLOTS_PER_DAY, FloatArray, Scenario
 
 EVENING_SLOT = 42  # 21:00, the daily planning time
 NIGHT_DECISION_SLOT = 45  # 22:30, before the night heating window
 _EPS = 1e-6
-EV_MARGIN_KWH = 0.5  # planned above the departure target: on/off execution rounds
+EV_MARGIN_KWH = 0.1  # planned above the departure target (the physics counts a miss beyond 0.05 kWh)
 
 
 @dataclass
@@ -275,19 +276,18 @@ class PlannerStrategyState:
 
     plan: Plan | None = None
     plan_start: int = 0
-    heat_owed_kwh: float = 0.0
-    ev_owed_kwh: float = 0.0
     forecast_log: dict[int, float] = field(default_factory=dict)  # day → forecast daily PV issued for it
 
 
 class PlannerStrategy(Strategy):
-    """(d): the ``lib/energy`` planner, re-planned every ``replan_slots`` slots, executed with on/off rounding that
-    carries the planned energy over (sigma-delta), plus a comfort safety (heat now if the tank would run dry)."""
+    """(d): the ``lib/energy`` planner, re-planned every ``replan_slots`` slots (every 30 minutes by default) and its
+    first slot executed as planned (on/off already), plus a comfort safety (heat now if the tank would run dry)."""
 
     key = "d"
+    tank_safety_kwh = 0.5  # heat whenever the tank holds less than the next hour's draws plus this
 
     def __init__(
-        self, ctx: Context, settings: PlannerSettings | None = None, replan_slots: int = 2, perfect_load: bool = False
+        self, ctx: Context, settings: PlannerSettings | None = None, replan_slots: int = 1, perfect_load: bool = False
     ) -> None:
         super().__init__(ctx)
         self.settings = settings or PlannerSettings()
@@ -374,36 +374,38 @@ class PlannerStrategy(Strategy):
             self.state.plan, self.state.plan_start = plan, k
         plan = self.state.plan
         step = plan.slots[k - self.state.plan_start]
-        self._apply(k, step.heat_kw, step.battery_kw, step.ev_kw, step.grid_kw, home)
+        self._apply(k, step, home)
 
-    def _apply(self, k: int, heat_kw: float, battery_kw: float, ev_kw: float, grid_kw: float, home: Home) -> None:
-        st = self.state
+    def _apply(self, k: int, step: SlotPlan, home: Home) -> None:
+        """Execute the plan's first slot. The planner plans that slot on/off already (``on_off_slots``), so the heat
+        pump and EV follow it directly; the battery follows the planned power where it matters."""
         ecocute = home.ecocute
         if ecocute is not None:
-            full_kwh = ecocute.heating_input_w / 1000.0 * DT_H
-            st.heat_owed_kwh = st.heat_owed_kwh + heat_kw * DT_H if heat_kw > 0.01 else 0.0
             draw_next = float(self.ctx.scenario.draw_kwh_th[k : k + 2].sum())
-            safety = ecocute.heat_wh / 1000.0 < draw_next + 0.5
-            heat = st.heat_owed_kwh >= 0.5 * full_kwh or safety
+            safety = ecocute.heat_wh / 1000.0 < draw_next + self.tank_safety_kwh
+            heat = step.heat_kw >= 0.5 * ecocute.heating_input_w / 1000.0 or safety
             ecocute.mode = HeaterMode.MANUAL_HEATING if heat else HeaterMode.MANUAL_STOP
-            if heat:
-                st.heat_owed_kwh -= full_kwh
-        battery = home.battery
-        if battery is not None:
-            if battery_kw > 0.01 and grid_kw > 0.01:
-                battery.mode = BatteryMode.CHARGE
-                battery.charge_power_setting_w = battery_kw * 1000.0
-            elif abs(battery_kw) > 0.01:
-                battery.mode = BatteryMode.AUTO
-            else:
-                battery.mode = BatteryMode.STANDBY
+        if home.battery is not None:
+            self._battery(step, home.battery)
         for charger in home.ev_chargers:
-            full_kwh = charger.max_power_w / 1000.0 * DT_H
-            st.ev_owed_kwh = st.ev_owed_kwh + ev_kw * DT_H if ev_kw > 0.01 else 0.0
-            charge = st.ev_owed_kwh >= 0.5 * full_kwh or self._ev_late(k, charger)
+            charge = step.ev_kw >= 0.5 * charger.max_power_w / 1000.0 or self._ev_late(k, charger)
             charger.mode = ChargerMode.CHARGE if charge else ChargerMode.STANDBY
-            if charge:
-                st.ev_owed_kwh -= full_kwh
+
+    @staticmethod
+    def _battery(step: SlotPlan, battery: Battery) -> None:
+        """Charging from the grid and discharging run at the planned power (the slot's flows are known closely);
+        charging from PV surplus runs in self-consumption mode, which takes whatever surplus really comes."""
+        planned = step.battery_kw
+        if planned > 0.01 and step.grid_kw > 0.01:
+            battery.mode = BatteryMode.CHARGE
+            battery.charge_power_setting_w = planned * 1000.0
+        elif planned > 0.01:
+            battery.mode = BatteryMode.AUTO
+        elif planned < -0.01:
+            battery.mode = BatteryMode.DISCHARGE
+            battery.discharge_power_setting_w = -planned * 1000.0
+        else:
+            battery.mode = BatteryMode.STANDBY
 
     def _ev_late(self, k: int, charger: EVCharger) -> bool:
         """Departure safety: charge now if the car would otherwise leave below its target."""

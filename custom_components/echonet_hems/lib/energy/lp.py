@@ -76,6 +76,11 @@ class LPInputs:
     comfort_penalty: float = 1000.0
     floor_penalty: float = 100.0
     cycle_penalty: float = 0.05
+    # The first ``on_off_slots`` slots model the heat pump and an on/off EV charger as they run: off or at full
+    # power for the whole slot (semi-continuous columns, so the LP becomes a MILP); later slots stay continuous.
+    on_off_slots: int = 0
+    mip_gap: float = 1e-3
+    time_limit_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -213,6 +218,27 @@ def _columns(inputs: LPInputs, lay: _Layout) -> tuple[FloatArray, FloatArray, Fl
     return cost, lower, upper
 
 
+def _on_off(inputs: LPInputs, lay: _Layout, lower: FloatArray, upper: FloatArray) -> NDArray[np.int32]:
+    """Integrality per column: the first ``on_off_slots`` heat-pump (and on/off EV) columns become semi-continuous
+    with lower = upper = full power, i.e. exactly off or on. Slots where the device cannot run keep their 0 bound."""
+    integrality = np.zeros(len(lower), dtype=np.int32)
+    m = min(max(inputs.on_off_slots, 0), lay.n)
+    if m == 0:
+        return integrality
+    semi = int(highspy.HighsVarType.kSemiContinuous)
+    devices: list[tuple[str, float]] = []
+    if inputs.heater is not None:
+        devices.append(("h", inputs.heater.heating_input_kw))
+    if inputs.ev is not None:
+        devices.append(("v", inputs.ev.min_power_kw if inputs.ev.modulating else inputs.ev.max_power_kw))
+    for name, minimum in devices:
+        cols = np.arange(_col(name, lay.n), _col(name, lay.n) + m)
+        runnable = cols[upper[cols] >= minimum - 1e-9]
+        lower[runnable] = minimum
+        integrality[runnable] = semi
+    return integrality
+
+
 def _constraints(inputs: LPInputs, lay: _Layout) -> _Rows:
     """Every constraint row."""
     n, dt, departures, dep_start, term_start = lay.n, inputs.dt_h, lay.departures, lay.dep_start, lay.term_start
@@ -297,7 +323,14 @@ def _constraints(inputs: LPInputs, lay: _Layout) -> _Rows:
     return rows
 
 
-def _run_highs(cost: FloatArray, lower: FloatArray, upper: FloatArray, rows: _Rows) -> tuple[FloatArray, str, float]:
+def _run_highs(
+    cost: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    rows: _Rows,
+    integrality: NDArray[np.int32],
+    inputs: LPInputs,
+) -> tuple[FloatArray, str, float]:
     """Solve with HiGHS: (column values, status, objective)."""
     row_idx = np.concatenate(rows.rows)
     col_idx = np.concatenate(rows.cols)
@@ -309,6 +342,10 @@ def _run_highs(cost: FloatArray, lower: FloatArray, upper: FloatArray, rows: _Ro
     highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
+    mixed = bool(integrality.any())
+    if mixed:
+        highs.setOptionValue("mip_rel_gap", inputs.mip_gap)
+        highs.setOptionValue("time_limit", inputs.time_limit_s)
     passed = highs.passModel(
         len(cost),
         rows.count,
@@ -324,13 +361,15 @@ def _run_highs(cost: FloatArray, lower: FloatArray, upper: FloatArray, rows: _Ro
         starts,
         col_idx[order].astype(np.int32),
         values[order],
-        np.zeros(len(cost), dtype=np.int32),  # all continuous
+        integrality,
     )
     if passed != highspy.HighsStatus.kOk:
         raise PlanningError("HiGHS rejected the model")
     highs.run()
     status = highs.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
+    # A MILP stopped by its time limit still has an incumbent: use it (the rolling planner re-plans soon anyway).
+    timed_out = mixed and status == highspy.HighsModelStatus.kTimeLimit and highs.getInfo().primal_solution_status == 2
+    if status != highspy.HighsModelStatus.kOptimal and not timed_out:
         raise PlanningError(f"HiGHS ended with {highs.modelStatusToString(status)}")
     x = np.asarray(highs.getSolution().col_value)
     return (
@@ -351,7 +390,8 @@ def solve(inputs: LPInputs) -> LPResult:
     n = len(inputs.buy)
     lay = _Layout(n, tuple(d for d in inputs.departures if 0 < d.slot <= n))
     cost, lower, upper = _columns(inputs, lay)
-    x, status, objective = _run_highs(cost, lower, upper, _constraints(inputs, lay))
+    integrality = _on_off(inputs, lay, lower, upper)
+    x, status, objective = _run_highs(cost, lower, upper, _constraints(inputs, lay), integrality, inputs)
     dt, block, dep_start, departures = inputs.dt_h, lay.block, lay.dep_start, lay.departures
     battery, heater, ev = inputs.battery, inputs.heater, inputs.ev
     surplus_price = _surplus_price(inputs)

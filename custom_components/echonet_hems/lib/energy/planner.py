@@ -106,12 +106,16 @@ class PlannerSettings:
 
     pv_quantile: float = 0.4
     no_history_quantile: float = 0.15
-    tank_floor_fraction: float = 0.1
+    tank_floor_fraction: float = 0.03
     warning_tank_fraction: float = 0.9
     terminal_value_factor: float = 0.9
     comfort_penalty: float = 1000.0
     floor_penalty: float = 100.0
     cycle_penalty: float = 0.05
+    # Slots at the start of the plan where the heat pump and an on/off EV charger are planned as they really run
+    # (off or full power, a small MILP): the slots about to be executed then need no rounding, and the battery plan
+    # already accounts for the real, lumpy loads.
+    on_off_slots: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +276,8 @@ def make_plan(
         comfort_penalty=settings.comfort_penalty,
         floor_penalty=settings.floor_penalty,
         cycle_penalty=settings.cycle_penalty,
+        on_off_slots=settings.on_off_slots,
+        time_limit_s=0.8,
     )
     result = solve(lp_inputs)
     slots = _slots(inputs, devices, tariff, times, buy, sell, pv, load, home, departures, result, warning)
