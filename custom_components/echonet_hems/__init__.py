@@ -25,7 +25,7 @@ from .const import (
     EntryKind,
 )
 from .coordinator import EchonetLanConfigEntry, LanHub, LanRuntimeData
-from .issues import ISSUE_NO_MULTICAST, ISSUE_PORT_IN_USE, lan_issue
+from .issues import ISSUE_METER_BUSY, ISSUE_NO_MULTICAST, ISSUE_PORT_IN_USE, entry_issue
 from .lib.broute.credentials import InvalidCredentialsError
 from .lib.broute.meter import SmartMeterClient
 from .lib.broute.readings import MeterIdentity
@@ -36,7 +36,6 @@ from .meter_coordinator import (
     MeterRuntimeData,
     SmartMeterConfigEntry,
     SmartMeterCoordinator,
-    meter_busy_issue,
     pan_from_data,
     pan_to_data,
 )
@@ -74,9 +73,9 @@ async def _async_setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry) ->
     try:
         await client.start()
     except TransportError as err:
-        lan_issue(hass, entry, ISSUE_PORT_IN_USE, active=True)
+        entry_issue(hass, entry, ISSUE_PORT_IN_USE, active=True)
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="cannot_open_port") from err
-    lan_issue(hass, entry, ISSUE_PORT_IN_USE, active=False)
+    entry_issue(hass, entry, ISSUE_PORT_IN_USE, active=False)
     entry.async_on_unload(client.close)
     hub = LanHub(hass, entry, client)
     entry.async_on_unload(hub.async_stop)
@@ -87,7 +86,7 @@ async def _async_setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry) ->
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="communication_error") from err
     # Nothing answered, not even the multicast: suggest manual addresses (the usual cause is a network that drops
     # multicast, e.g. Wi-Fi isolation or a router without IGMP snooping support).
-    lan_issue(hass, entry, ISSUE_NO_MULTICAST, active=not result.nodes and not result.multicast_responders)
+    entry_issue(hass, entry, ISSUE_NO_MULTICAST, active=not result.nodes and not result.multicast_responders)
     if not result.nodes:
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="no_devices")
     await hass.config_entries.async_forward_entry_setups(entry, LAN_PLATFORMS)
@@ -138,13 +137,13 @@ async def _async_join_meter(
     except AuthError as err:
         raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="auth_failed") from err
     except MeterBusyError as err:
-        meter_busy_issue(hass, entry, busy=True)
+        entry_issue(hass, entry, ISSUE_METER_BUSY, active=True)
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="meter_busy") from err
     except HemsError as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN, translation_key="meter_unreachable", translation_placeholders={"error": str(err)}
         ) from err
-    meter_busy_issue(hass, entry, busy=False)
+    entry_issue(hass, entry, ISSUE_METER_BUSY, active=False)
     return identity
 
 

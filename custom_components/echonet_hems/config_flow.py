@@ -272,19 +272,25 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         defaults = {CONF_PORT: entry.data[CONF_PORT], CONF_ROUTE_B_ID: entry.data[CONF_ROUTE_B_ID]}
         fields = (CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD)
-        form, joined = await self._async_meter_form("reauth_confirm", user_input, fields, defaults)
-        if joined is None or user_input is None:
-            assert form is not None
-            return form
-        await self.async_set_unique_id(joined.identity.stable_id)
-        self._abort_if_unique_id_mismatch(reason="wrong_meter")
-        return self.async_update_reload_and_abort(entry, data=self._meter_data({**defaults, **user_input}, joined))
+        return await self._async_update_meter_entry(entry, "reauth_confirm", user_input, fields, defaults)
 
     async def async_step_reconfigure_meter(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Another port for the dongle (a new dongle, another USB socket, a network serial server)."""
         entry = self._get_reconfigure_entry()
-        defaults = dict(entry.data)
-        form, joined = await self._async_meter_form("reconfigure_meter", user_input, (CONF_PORT,), defaults)
+        return await self._async_update_meter_entry(
+            entry, "reconfigure_meter", user_input, (CONF_PORT,), dict(entry.data)
+        )
+
+    async def _async_update_meter_entry(
+        self,
+        entry: ConfigEntry[Any],
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        fields: tuple[str, ...],
+        defaults: Mapping[str, Any],
+    ) -> ConfigFlowResult:
+        """Show `fields`, join with them, and save them to `entry` if the same meter answered."""
+        form, joined = await self._async_meter_form(step_id, user_input, fields, defaults)
         if joined is None or user_input is None:
             assert form is not None
             return form

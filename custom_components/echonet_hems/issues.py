@@ -1,7 +1,4 @@
-"""Repair issues of the ECHONET Lite network entry: raised with the condition, deleted when it is gone.
-
-(The smart meter's "held by another controller" issue lives with its coordinator, `meter_coordinator`.)
-"""
+"""Repair issues: raised with their condition, deleted when it is gone; one per entry and kind of problem."""
 
 from __future__ import annotations
 
@@ -15,10 +12,13 @@ from .const import CONF_INTERFACE, DOMAIN
 
 ISSUE_PORT_IN_USE: Final = "port_in_use"
 ISSUE_NO_MULTICAST: Final = "no_multicast_answers"
+ISSUE_METER_BUSY: Final = "meter_busy"
+# Port in use and a meter held by another controller stop the entry; missing multicast answers may only slow it.
+ERRORS: Final = frozenset({ISSUE_PORT_IN_USE, ISSUE_METER_BUSY})
 
 
-def lan_issue(hass: HomeAssistant, entry: ConfigEntry[Any], key: str, *, active: bool) -> None:
-    """Raise (`active`) or delete the repair `key` of a LAN entry."""
+def entry_issue(hass: HomeAssistant, entry: ConfigEntry[Any], key: str, *, active: bool) -> None:
+    """Raise (`active`) or delete the repair `key` of `entry`."""
     issue_id = f"{key}_{entry.entry_id}"
     if not active:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
@@ -28,7 +28,7 @@ def lan_issue(hass: HomeAssistant, entry: ConfigEntry[Any], key: str, *, active:
         DOMAIN,
         issue_id,
         is_fixable=False,
-        severity=ir.IssueSeverity.ERROR if key == ISSUE_PORT_IN_USE else ir.IssueSeverity.WARNING,
+        severity=ir.IssueSeverity.ERROR if key in ERRORS else ir.IssueSeverity.WARNING,
         translation_key=key,
         translation_placeholders={"title": entry.title, "interface": str(entry.data.get(CONF_INTERFACE, ""))},
     )

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import CONF_SCAN_INTERVAL, DOMAIN, METER_POLL_SECONDS
 from .coordinator import map_lib_errors
+from .issues import ISSUE_METER_BUSY, entry_issue
 from .lib.broute.meter import SmartMeterClient
 from .lib.broute.readings import FixedTimeReading, MeterIdentity, MeterReading
 from .lib.broute.session import BRouteSession, LinkState, MeterBusyError, PanInfo, SessionStatus
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from .meter_statistics import MeterStatistics
 
 _LOGGER = logging.getLogger(__name__)
-
-ISSUE_METER_BUSY = "meter_busy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,23 +68,6 @@ def pan_from_data(data: Mapping[str, Any] | None) -> PanInfo | None:
         return PanInfo(channel=int(data["channel"]), pan_id=int(data["pan_id"]), mac=str(data["mac"]))
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def meter_busy_issue(hass: HomeAssistant, entry: ConfigEntry[Any], busy: bool) -> None:
-    """Raise or clear the "another controller holds the meter" repair of `entry`."""
-    issue_id = f"{ISSUE_METER_BUSY}_{entry.entry_id}"
-    if not busy:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key=ISSUE_METER_BUSY,
-        translation_placeholders={"title": entry.title},
-    )
 
 
 class SmartMeterCoordinator(DataUpdateCoordinator[MeterData]):
@@ -154,9 +135,9 @@ class SmartMeterCoordinator(DataUpdateCoordinator[MeterData]):
         self.status = status
         error = status.last_error
         if status.state is LinkState.CONNECTED:
-            meter_busy_issue(self.hass, self.config_entry, busy=False)
+            entry_issue(self.hass, self.config_entry, ISSUE_METER_BUSY, active=False)
         elif status.state is LinkState.RECONNECTING and isinstance(error, MeterBusyError):
-            meter_busy_issue(self.hass, self.config_entry, busy=True)
+            entry_issue(self.hass, self.config_entry, ISSUE_METER_BUSY, active=True)
         elif status.state is LinkState.RECONNECTING and isinstance(error, AuthError):
             self.config_entry.async_start_reauth(self.hass)
         self.async_update_listeners()
