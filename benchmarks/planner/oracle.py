@@ -30,6 +30,8 @@ class OracleResult:
     end: StoredEnergy
     unmet_kwh: float
     solve_ms: float
+    objective: float = 0.0
+    objective_bound: float = 0.0  # lower bound on the optimal objective (= objective for the LP)
 
 
 def refill_prices(scenario: Scenario) -> tuple[float, float, float]:
@@ -71,8 +73,11 @@ def oracle_trips(scenario: Scenario) -> tuple[EVTrip, ...]:
     return tuple(trips)
 
 
-def run_oracle(scenario: Scenario, start: StoredEnergy) -> OracleResult:
-    """Solve the period's LP with perfect foresight."""
+def run_oracle(
+    scenario: Scenario, start: StoredEnergy, on_off: bool = False, time_limit_s: float = 120.0
+) -> OracleResult:
+    """Solve the period's LP with perfect foresight; with `on_off` the heat pump and the on/off EV charger run off or
+    at full power in every slot (a MILP: the physically executable optimum, solved to a gap within a time limit)."""
     window = slice(scenario.report_start, scenario.report_end)
     n = scenario.report_end - scenario.report_start
     devices = scenario.devices
@@ -104,6 +109,9 @@ def run_oracle(scenario: Scenario, start: StoredEnergy) -> OracleResult:
             terminal_target=(start.battery, start.tank, start.ev),
             terminal_shortfall_price=(prices[0] - credit[0], prices[1] - credit[1], prices[2] - credit[2]),
             cycle_penalty=0.01,
+            on_off_slots=n if on_off else 0,
+            mip_gap=1e-3,
+            time_limit_s=time_limit_s,
         )
     )
     surplus = np.maximum(scenario.pv_kw[window] - scenario.load_kw[window], 0.0)
@@ -117,4 +125,6 @@ def run_oracle(scenario: Scenario, start: StoredEnergy) -> OracleResult:
         end=StoredEnergy(float(result.soc[-1]), float(result.tank[-1]), float(result.ev_soc[-1])),
         unmet_kwh=float(result.unmet_heat.sum() + result.ev_short.sum() + result.extra["trip_unmet_kwh"]),
         solve_ms=result.solve_ms,
+        objective=result.objective,
+        objective_bound=result.extra["objective_bound"],
     )

@@ -330,8 +330,8 @@ def _run_highs(
     rows: _Rows,
     integrality: NDArray[np.int32],
     inputs: LPInputs,
-) -> tuple[FloatArray, str, float]:
-    """Solve with HiGHS: (column values, status, objective)."""
+) -> tuple[FloatArray, str, float, float]:
+    """Solve with HiGHS: (column values, status, objective, lower bound on the optimal objective)."""
     row_idx = np.concatenate(rows.rows)
     col_idx = np.concatenate(rows.cols)
     values = np.concatenate(rows.vals)
@@ -372,10 +372,13 @@ def _run_highs(
     if status != highspy.HighsModelStatus.kOptimal and not timed_out:
         raise PlanningError(f"HiGHS ended with {highs.modelStatusToString(status)}")
     x = np.asarray(highs.getSolution().col_value)
+    info = highs.getInfo()
+    objective = float(info.objective_function_value)
     return (
         np.asarray(x, dtype=np.float64),
         highs.modelStatusToString(status),
-        float(highs.getInfo().objective_function_value),
+        objective,
+        float(info.mip_dual_bound) if mixed else objective,
     )
 
 
@@ -391,7 +394,7 @@ def solve(inputs: LPInputs) -> LPResult:
     lay = _Layout(n, tuple(d for d in inputs.departures if 0 < d.slot <= n))
     cost, lower, upper = _columns(inputs, lay)
     integrality = _on_off(inputs, lay, lower, upper)
-    x, status, objective = _run_highs(cost, lower, upper, _constraints(inputs, lay), integrality, inputs)
+    x, status, objective, bound = _run_highs(cost, lower, upper, _constraints(inputs, lay), integrality, inputs)
     dt, block, dep_start, departures = inputs.dt_h, lay.block, lay.dep_start, lay.departures
     battery, heater, ev = inputs.battery, inputs.heater, inputs.ev
     surplus_price = _surplus_price(inputs)
@@ -419,5 +422,5 @@ def solve(inputs: LPInputs) -> LPResult:
         objective=objective,
         solve_ms=(time.perf_counter() - started) * 1000.0,
         status=status,
-        extra={"trip_unmet_kwh": float(values_of("trip").sum())},
+        extra={"trip_unmet_kwh": float(values_of("trip").sum()), "objective_bound": bound},
     )

@@ -1,0 +1,67 @@
+"""``python -m benchmarks.planner.relaxation_gap``: how much of the LP oracle's saving no on/off device can capture.
+
+The oracle (e) relaxes the on/off heat pump (1.2 kW) and the on/off 3 kW EV charger to continuous power, so it can
+soak up a 0.7 kW PV surplus that a real on/off device cannot. BENCHMARK.md §5.3 keeps κ against that LP bound (e1)
+and asks for the relaxation gap to be measured on sampled periods (§5.4: the MILP is too slow for a whole year). For
+each sampled week this solves the same oracle with on/off binaries (HiGHS MILP, time-limited) and reports the
+savings of both and, from the MILP's dual bound, the range in which the true on/off optimum's saving lies.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+import json
+from typing import Any
+
+from .cli import settle
+from .forecasts import day_ahead_pv
+from .oracle import run_oracle
+from .scenario import ScenarioSpec, build_scenario, default_devices
+from .simulate import run_strategy
+from .strategies import make_strategy
+
+DEFAULT_STARTS = ("2025-01-13", "2025-03-03", "2025-05-19", "2025-08-04", "2025-10-06", "2025-11-17")
+
+
+def week_gap(tariff: str, start: date, days: int, time_limit_s: float) -> dict[str, Any]:
+    """LP and on/off-MILP oracle savings (against (a)) for one sampled period."""
+    spec = ScenarioSpec(tariff=tariff, forecast="F0", start=start, days=days, devices=default_devices())
+    scenario = build_scenario(spec)
+    reference = run_strategy(scenario, day_ahead_pv(scenario, "F0", 0), lambda ctx: make_strategy("a", ctx))
+    cost_a = settle(scenario, reference.raw_cost_yen, reference.start, reference.end)
+    lp = run_oracle(scenario, reference.start)
+    milp = run_oracle(scenario, reference.start, on_off=True, time_limit_s=time_limit_s)
+    saving_lp = cost_a - settle(scenario, lp.energy_cost_yen, lp.start, lp.end)
+    saving_milp = cost_a - settle(scenario, milp.energy_cost_yen, milp.start, milp.end)
+    # Objectives differ from settled costs only by the tiny cycling penalty, so the MILP's dual bound limits how much
+    # better than its incumbent the true on/off optimum can be.
+    saving_best = saving_milp + (milp.objective - milp.objective_bound)
+    return {
+        "tariff": tariff,
+        "start": start.isoformat(),
+        "days": days,
+        "lp_saving_yen": round(saving_lp, 1),
+        "on_off_saving_yen": round(saving_milp, 1),
+        "on_off_saving_upper_yen": round(min(saving_best, saving_lp), 1),
+        "on_off_share_of_lp": round(saving_milp / saving_lp, 4) if saving_lp else None,
+        "on_off_share_upper": round(min(saving_best, saving_lp) / saving_lp, 4) if saving_lp else None,
+        "milp_seconds": round(milp.solve_ms / 1000.0, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: one line of JSON per sampled period."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.planner.relaxation_gap", description=__doc__)
+    parser.add_argument("--tariff", default="tepco-sl")
+    parser.add_argument("--starts", default=",".join(DEFAULT_STARTS))
+    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--time-limit", type=float, default=120.0)
+    args = parser.parse_args(argv)
+    for text in args.starts.split(","):
+        print(json.dumps(week_gap(args.tariff, date.fromisoformat(text), args.days, args.time_limit)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
