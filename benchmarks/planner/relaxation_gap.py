@@ -21,7 +21,21 @@ from .scenario import ScenarioSpec, build_scenario, default_devices
 from .simulate import run_strategy
 from .strategies import make_strategy
 
-DEFAULT_STARTS = ("2025-01-13", "2025-03-03", "2025-05-19", "2025-08-04", "2025-10-06", "2025-11-17")
+# One week (starting on a Monday) per month of 2025.
+DEFAULT_STARTS = (
+    "2025-01-13",
+    "2025-02-10",
+    "2025-03-03",
+    "2025-04-14",
+    "2025-05-19",
+    "2025-06-09",
+    "2025-07-14",
+    "2025-08-04",
+    "2025-09-08",
+    "2025-10-06",
+    "2025-11-17",
+    "2025-12-08",
+)
 
 
 def week_gap(tariff: str, start: date, days: int, time_limit_s: float) -> dict[str, Any]:
@@ -58,8 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--time-limit", type=float, default=120.0)
     args = parser.parse_args(argv)
+    weeks = []
     for text in args.starts.split(","):
-        print(json.dumps(week_gap(args.tariff, date.fromisoformat(text), args.days, args.time_limit)), flush=True)
+        weeks.append(week_gap(args.tariff, date.fromisoformat(text), args.days, args.time_limit))
+        print(json.dumps(weeks[-1]), flush=True)
+    lp = sum(week["lp_saving_yen"] for week in weeks)
+    on_off = sum(week["on_off_saving_yen"] for week in weeks)
+    upper = sum(week["on_off_saving_upper_yen"] for week in weeks)
+    if lp:
+        print(json.dumps({"total": True, "on_off_share_of_lp": round(on_off / lp, 4), "upper": round(upper / lp, 4)}))
     return 0
 
 

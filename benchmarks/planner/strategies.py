@@ -40,6 +40,7 @@ from .scenario import DT_H, HORIZON_SLOTS, SLOTS_PER_DAY, FloatArray, Scenario
 EVENING_SLOT = 42  # 21:00, the daily planning time
 NIGHT_DECISION_SLOT = 45  # 22:30, before the night heating window
 _EPS = 1e-6
+LOAD_NOWCAST_WEIGHT = 0.5
 EV_MARGIN_KWH = 0.1  # planned above the departure target (the physics counts a miss beyond 0.05 kWh)
 
 
@@ -327,6 +328,9 @@ class PlannerStrategy(Strategy):
         load = None if self.perfect_load else load_forecast(ctx.history, kinds, k % SLOTS_PER_DAY, n)
         draws = None if self.perfect_load else hot_water_forecast(ctx.history, kinds, k % SLOTS_PER_DAY, n)
         load_kw = sc.load_kw[k : k + n] if load is None else np.array(load)
+        if load is not None and k > 0:
+            # Load nowcast: the last half hour's measured load says much about the next one (persistence).
+            load_kw[0] = (1.0 - LOAD_NOWCAST_WEIGHT) * load_kw[0] + LOAD_NOWCAST_WEIGHT * sc.load_kw[k - 1]
         draw = sc.draw_kwh_th[k : k + n] if draws is None else np.array(draws) * 1.1
         past = range(max(day - 30, 0), day)
         log = self.state.forecast_log
@@ -393,13 +397,14 @@ class PlannerStrategy(Strategy):
 
     @staticmethod
     def _battery(step: SlotPlan, battery: Battery) -> None:
-        """Charging from the grid and discharging run at the planned power (the slot's flows are known closely);
-        charging from PV surplus runs in self-consumption mode, which takes whatever surplus really comes."""
+        """Grid charging and a deliberately partial discharge (the plan keeps energy for a dearer slot) run at the
+        planned power. Charging from PV surplus and a discharge that covers the whole deficit run in self-consumption
+        mode, which follows the real surplus or deficit when the load or PV differ from the forecast."""
         planned = step.battery_kw
         if planned > 0.01 and step.grid_kw > 0.01:
             battery.mode = BatteryMode.CHARGE
             battery.charge_power_setting_w = planned * 1000.0
-        elif planned > 0.01:
+        elif planned > 0.01 or (planned < -0.01 and step.grid_kw <= 0.01):
             battery.mode = BatteryMode.AUTO
         elif planned < -0.01:
             battery.mode = BatteryMode.DISCHARGE

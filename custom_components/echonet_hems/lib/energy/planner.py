@@ -277,6 +277,7 @@ def make_plan(
         floor_penalty=settings.floor_penalty,
         cycle_penalty=settings.cycle_penalty,
         on_off_slots=settings.on_off_slots,
+        mip_gap=0.01,
         time_limit_s=0.8,
     )
     result = solve(lp_inputs)
