@@ -43,11 +43,11 @@ def week_gap(tariff: str, start: date, days: int, time_limit_s: float) -> dict[s
     spec = ScenarioSpec(tariff=tariff, forecast="F0", start=start, days=days, devices=default_devices())
     scenario = build_scenario(spec)
     reference = run_strategy(scenario, day_ahead_pv(scenario, "F0", 0), lambda ctx: make_strategy("a", ctx))
-    cost_a = settle(scenario, reference.raw_cost_yen, reference.start, reference.end)
+    cost_a = float(settle(scenario, reference.raw_cost_yen, reference.start, reference.end))
     lp = run_oracle(scenario, reference.start)
     milp = run_oracle(scenario, reference.start, on_off=True, time_limit_s=time_limit_s)
-    saving_lp = cost_a - settle(scenario, lp.energy_cost_yen, lp.start, lp.end)
-    saving_milp = cost_a - settle(scenario, milp.energy_cost_yen, milp.start, milp.end)
+    saving_lp = cost_a - float(settle(scenario, lp.energy_cost_yen, lp.start, lp.end))
+    saving_milp = cost_a - float(settle(scenario, milp.energy_cost_yen, milp.start, milp.end))
     # Objectives differ from settled costs only by the tiny cycling penalty, so the MILP's dual bound limits how much
     # better than its incumbent the true on/off optimum can be.
     saving_best = saving_milp + (milp.objective - milp.objective_bound)
