@@ -285,6 +285,7 @@ class PlannerStrategy(Strategy):
     first slot executed as planned (on/off already), plus a comfort safety (heat now if the tank would run dry)."""
 
     key = "d"
+    auto_full_discharge = True
     tank_safety_kwh = 0.5  # heat whenever the tank holds less than the next hour's draws plus this
 
     def __init__(
@@ -404,7 +405,7 @@ class PlannerStrategy(Strategy):
         if planned > 0.01 and step.grid_kw > 0.01:
             battery.mode = BatteryMode.CHARGE
             battery.charge_power_setting_w = planned * 1000.0
-        elif planned > 0.01 or (planned < -0.01 and step.grid_kw <= 0.01):
+        elif planned > 0.01 or (planned < -0.01 and step.grid_kw <= 0.01 and PlannerStrategy.auto_full_discharge):
             battery.mode = BatteryMode.AUTO
         elif planned < -0.01:
             battery.mode = BatteryMode.DISCHARGE
