@@ -16,6 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.echonet_hems import async_remove_config_entry_device
+from custom_components.echonet_hems.board_coordinator import DistributionBoardCoordinator
 from custom_components.echonet_hems.const import DOMAIN, POLL_INTERVAL
 from custom_components.echonet_hems.lib.echonet.frame import EOJ, Property
 from custom_components.echonet_hems.lib.echonet.specs.channels import encode_channel_range
@@ -249,4 +250,37 @@ async def test_distribution_board_circuits_one_get_per_poll_and_range_repair(
     assert put.call_count == 1
     channel_one = state(hass, entity_id(hass, "sensor", node, "028701", "channel_1_power"))
     assert float(channel_one.state) == pytest.approx(home.snapshot.circuits_w[names[0]], abs=1)
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)
+
+
+async def test_a_board_silent_when_first_seen_gets_its_circuits_later_and_a_refused_range_is_survived(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    lan_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(lan_entry.entry_id)
+    await hass.async_block_till_done()
+    node = home.nodes[BOARD]
+    runtime = lan_entry.runtime_data
+    known = runtime.coordinators[f"{node_id(node)}-028701"]
+    fresh = DistributionBoardCoordinator(hass, lan_entry, runtime.hub, known.node, known.info)
+    fresh.want(known.wanted - {0xB3, 0xB7})
+
+    node.faults.silent = True  # the number of channels cannot be read: no circuits yet, the poll fails
+    await fresh.async_refresh()
+    assert fresh.channel_count is None
+    assert not fresh.last_update_success
+    node.faults.silent = False
+    await fresh.async_refresh()
+    assert fresh.channel_count == 8
+    assert fresh.last_update_success
+    assert len(fresh.channel_values(0xB7)) == 8
+
+    # A board that claims more channels than it accepts refuses the range: the lists stay out, the rest works.
+    overstated = DistributionBoardCoordinator(hass, lan_entry, runtime.hub, known.node, known.info)
+    overstated.want(known.wanted - {0xB3, 0xB7})
+    overstated.channel_count = 12
+    await overstated.async_refresh()
+    assert overstated.last_update_success
+    assert overstated.channel_values(0xB7) == {}
+    assert 0xB7 not in overstated.wanted
     assert await hass.config_entries.async_unload(lan_entry.entry_id)
