@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, LanRuntimeData
-from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities
+from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
 from .lib.echonet.specs.datatypes import Value
 from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
 
@@ -82,8 +82,7 @@ def binary_sensors_for(coordinator: EchonetObjectCoordinator) -> Sequence[Echone
     return [
         EchonetBinarySensorEntity(coordinator, description)
         for description in BINARY_SENSORS
-        if (description.class_ids is None or coordinator.class_id in description.class_ids)
-        and description.epc in coordinator.info.get_map
+        if object_offers(coordinator, description.epc, description.class_ids)
     ]
 
 

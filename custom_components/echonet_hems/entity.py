@@ -44,6 +44,12 @@ def node_device_info(node: Node) -> DeviceInfo:
     )
 
 
+def object_offers(coordinator: EchonetObjectCoordinator, epc: int, class_ids: frozenset[int] | None) -> bool:
+    """Whether an entity reading `epc` of the given classes (None: any class) belongs to this object: its class
+    matches and its Get map lists the EPC."""
+    return (class_ids is None or coordinator.class_id in class_ids) and epc in coordinator.info.get_map
+
+
 def object_device_info(coordinator: EchonetObjectCoordinator) -> DeviceInfo:
     """The device of one object (battery, EcoCute, ...), linked to its node's device."""
     info = coordinator.info

@@ -34,7 +34,7 @@ from homeassistant.helpers.typing import StateType
 
 from .board_coordinator import ENERGY_LIST, POWER_LIST, DistributionBoardCoordinator, signal_new_channels
 from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, LanRuntimeData
-from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities
+from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
 from .lib.broute.readings import MeterIdentity, MeterReading
 from .lib.echonet.specs.datatypes import Value
 from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry, SmartMeterCoordinator
@@ -165,8 +165,7 @@ def sensors_for(coordinator: EchonetObjectCoordinator) -> Sequence[EchonetSensor
     return [
         EchonetSensorEntity(coordinator, description)
         for description in SENSORS
-        if (description.class_ids is None or coordinator.class_id in description.class_ids)
-        and description.epc in coordinator.info.get_map
+        if object_offers(coordinator, description.epc, description.class_ids)
     ]
 
 
