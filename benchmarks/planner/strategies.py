@@ -35,6 +35,7 @@ from custom_components.echonet_hems.lib.energy.forecast import (
 )
 from virtual_home.physics import Battery, BatteryMode, ChargerMode, EcoCute, EVCharger, HeaterMode, Home, HomeSnapshot
 
+from .forecasts import MAX_INDEX
 from .scenario import DT_H, HORIZON_SLOTS, SLOTS_PER_DAY, FloatArray, Scenario
 
 EVENING_SLOT = 42  # 21:00, the daily planning time
@@ -347,6 +348,7 @@ class PlannerStrategy(Strategy):
             hot_water_kwh_th=tuple(float(x) for x in draw),
             ev_trips=self._trips(k),
             pv_error=error,
+            pv_limit_kw=tuple(float(x) for x in sc.clear_pv_kw[k : k + n] * MAX_INDEX),
         )
 
     def control(self, k: int, home: Home) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 import math
+from statistics import NormalDist
 
 import pytest
 
@@ -18,6 +19,7 @@ from custom_components.echonet_hems.lib.energy.forecast import (
     nowcast,
     pv_forecast_from_cloud,
     pv_quantile,
+    pv_scenarios,
     recent_days,
     sunny_history_days,
 )
@@ -69,6 +71,21 @@ def test_forecast_error_and_quantile() -> None:
     assert pv_quantile([2.0], error, 0.2)[0] < 2.0
     with pytest.raises(ValueError, match="quantile"):
         pv_quantile([1.0], error, 1.0)
+
+
+def test_pv_scenarios_are_equal_probability_bins_median_first_and_capped() -> None:
+    error = ForecastError(bias=0.1, sd=0.5, days=20)
+    cases = pv_scenarios([2.0, 1.0], error, 3)
+    assert cases[0] == [pytest.approx(2.0 * math.exp(0.1)), pytest.approx(math.exp(0.1))]
+    low, high = sorted(cases[1:])
+    assert low[0] == pytest.approx(2.0 * math.exp(0.1 + NormalDist().inv_cdf(1 / 6) * 0.5))
+    assert high[0] == pytest.approx(2.0 * math.exp(0.1 + NormalDist().inv_cdf(5 / 6) * 0.5))
+    capped = pv_scenarios([2.0, 1.0], error, 5, limit_kw=[2.2, 0.5])
+    assert max(case[0] for case in capped) == pytest.approx(2.2)
+    assert max(case[1] for case in capped) == pytest.approx(1.0)  # a forecast above the cap is its own cap
+    assert min(case[1] for case in capped) < 1.0  # a cap below the forecast never raises a dark case
+    with pytest.raises(ValueError, match="count"):
+        pv_scenarios([1.0], error, 0)
 
 
 def test_nowcast_blends_into_the_day_ahead() -> None:

@@ -27,6 +27,7 @@ from custom_components.echonet_hems.lib.energy import (
     WaterHeaterParams,
     make_plan,
     solve,
+    solve_scenarios,
 )
 from custom_components.echonet_hems.lib.energy.tariff import JST
 from virtual_home.physics import Battery, BatteryMode, EcoCute, HeaterMode
@@ -117,11 +118,13 @@ def test_guards_change_the_plan() -> None:
     assert all(s.battery_kw <= max(s.pv_kw - s.load_kw, 0.0) + 1e-6 for s in flat.slots)
 
 
-def test_hedging_uses_a_pessimistic_quantile() -> None:
+def test_single_scenario_hedging_uses_a_pessimistic_quantile() -> None:
     uncertain = inputs(pv_error=ForecastError(sd=0.6, days=20))
-    hedged = make_plan(uncertain, HomeDevices(), TEPCO_SMART_LIFE_S, STATE, START, Conditions(sunny_history_days=9))
+    single = PlannerSettings(pv_scenarios=1)
+    proven = Conditions(sunny_history_days=9)
+    hedged = make_plan(uncertain, HomeDevices(), TEPCO_SMART_LIFE_S, STATE, START, proven, single)
     unproven = make_plan(uncertain, HomeDevices(), TEPCO_SMART_LIFE_S, STATE, START, Conditions(sunny_history_days=1))
-    assert hedged.pv_hedge_quantile == PlannerSettings().pv_quantile
+    assert hedged.pv_hedge_quantile == single.pv_quantile
     assert unproven.pv_hedge_quantile == PlannerSettings().no_history_quantile
     assert sum(s.pv_kw for s in unproven.slots) < sum(s.pv_kw for s in hedged.slots) < sum(SUNNY)
     assert hedged.slots[0].pv_kw == SUNNY[0]  # the firm slot is not hedged
@@ -129,6 +132,26 @@ def test_hedging_uses_a_pessimistic_quantile() -> None:
         inputs(), HomeDevices(), TEPCO_SMART_LIFE_S, STATE, START, Conditions(pv_forecast_available=False)
     )
     assert sum(s.pv_kw for s in no_forecast.slots[1:]) == 0.0
+
+
+def test_two_stage_night_heating_lies_between_the_optimistic_and_pessimistic_plans() -> None:
+    """At 21:00 the night heating is decided before tomorrow's sun is known: the two-stage plan (one night decision
+    for every PV scenario) heats no less than a plan that trusts the bright case and no more than one that expects
+    the dark case; the reported plan shows the median forecast."""
+    uncertain = inputs(CLOUDY, pv_error=ForecastError(sd=0.6, days=20))
+    low_tank = PlanState(battery_kwh=1.0, tank_kwh_th=2.0, ev_kwh=20.0)
+    proven = Conditions(sunny_history_days=9)
+
+    def night_heat(settings: PlannerSettings) -> float:
+        plan = make_plan(uncertain, HomeDevices(), TEPCO_SMART_LIFE_S, low_tank, START, proven, settings)
+        return night_heat_kwh(plan.slots[:20])
+
+    two_stage = make_plan(uncertain, HomeDevices(), TEPCO_SMART_LIFE_S, low_tank, START, proven)
+    assert two_stage.pv_hedge_quantile == 0.5
+    assert [s.pv_kw for s in two_stage.slots] == pytest.approx(CLOUDY)
+    bright = night_heat(PlannerSettings(pv_scenarios=1, pv_quantile=0.9))
+    dark = night_heat(PlannerSettings(pv_scenarios=1, pv_quantile=0.1))
+    assert bright + 0.5 < night_heat_kwh(two_stage.slots[:20]) < dark - 0.5
 
 
 def test_inputs_are_validated() -> None:
@@ -275,3 +298,47 @@ def test_planner_first_slots_are_executable_on_off() -> None:
         assert slot.heat_kw == pytest.approx(0.0, abs=1e-6) or slot.heat_kw == pytest.approx(1.2, abs=1e-6)
         assert slot.ev_kw == pytest.approx(0.0, abs=1e-6) or slot.ev_kw == pytest.approx(3.0, abs=1e-6)
     assert plan.solve_ms < 1000.0
+
+
+def _sunny_or_dark_lp(pv: float) -> LPInputs:
+    n = 12
+    return LPInputs(
+        dt_h=0.5,
+        buy=np.array([30.0] * 4 + [40.0] * 8),
+        sell=np.full(n, 8.5),
+        pv=np.array([0.0] * 4 + [pv] * 8),
+        load=np.full(n, 0.4),
+        cop=np.full(n, 4.0),
+        draw_kwh_th=np.array([0.0] * 11 + [6.0]),
+        ev_home=np.zeros(n),
+        trip_kwh=np.zeros(n),
+        heater=WaterHeaterParams(),
+        tank0=0.0,
+    )
+
+
+def test_two_stage_lp_shares_only_the_undecided_slots() -> None:
+    """Scenarios without shared slots are independent problems (expected objective = mean of their optima); sharing
+    the four cheap night slots couples them and costs something when the sun decides the best night heating; one
+    scenario is the plain LP. Mismatched weights are refused."""
+    sunny, dark = _sunny_or_dark_lp(2.0), _sunny_or_dark_lp(0.0)
+    alone = [solve(sunny).objective, solve(dark).objective]
+    scenarios = (sunny.pv, dark.pv)
+    free = solve_scenarios(sunny, scenarios, (0.2, 0.8), 0)
+    coupled = solve_scenarios(sunny, scenarios, (0.2, 0.8), 4)
+    assert free.objective == pytest.approx(0.2 * alone[0] + 0.8 * alone[1])
+    assert coupled.objective > free.objective + 1.0
+    assert solve_scenarios(dark, (dark.pv,), (1.0,), 4).objective == pytest.approx(alone[1])
+    assert float(free.heat[:4].sum()) < float(coupled.heat[:4].sum())  # the shared night hedges the dark case
+    with pytest.raises(ValueError, match="weight"):
+        solve_scenarios(sunny, scenarios, (1.0,), 4)
+
+
+def test_a_milp_without_incumbent_at_its_time_limit_falls_back_to_the_continuous_plan() -> None:
+    """On a busy host HiGHS may stop before it found any on/off schedule: the plan is then the continuous LP (the
+    caller rounds the first slot) rather than an error that would leave the home without a plan."""
+    rushed = replace(_sunny_or_dark_lp(0.0), on_off_slots=8, time_limit_s=0.0)
+    result = solve(rushed)
+    relaxed = solve(replace(rushed, on_off_slots=0))
+    assert result.objective == pytest.approx(relaxed.objective)
+    assert result.unmet_heat.sum() == pytest.approx(0.0)

@@ -4,7 +4,7 @@ from .calendar import DayType, day_type
 from .devices import BatteryParams, EVParams, HomeDevices, WaterHeaterParams
 from .forecast import DayHistory, ForecastError, PVSite
 from .guards import Conditions, GuardCondition, GuardEffect, GuardKey, evaluate_guards
-from .lp import Departure, LPInputs, LPResult, PlanningError, solve
+from .lp import Departure, LPInputs, LPResult, PlanningError, solve, solve_scenarios
 from .planner import EVTrip, Plan, PlanInputs, PlannerSettings, PlanState, Reason, SlotPlan, make_plan
 from .tariff import FLAT, KEPCO_3BAND, NEWFIT_24, PRESETS, TEPCO_SMART_LIFE_S, PriceBand, PriceOrdering, Tariff
 
@@ -44,4 +44,5 @@ __all__ = [
     "evaluate_guards",
     "make_plan",
     "solve",
+    "solve_scenarios",
 ]

@@ -155,6 +155,24 @@ def pv_quantile(pv_kw: Sequence[float], error: ForecastError, quantile: float) -
     return [value * factor for value in pv_kw]
 
 
+def pv_scenarios(
+    pv_kw: Sequence[float], error: ForecastError, count: int, limit_kw: Sequence[float] = ()
+) -> list[list[float]]:
+    """`count` equally likely PV scenarios: the forecast times the log-normal error at the middle of `count`
+    equal-probability bins, the median first; each capped at `limit_kw` (clear-sky PV) where given."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    order = sorted(range(count), key=lambda j: abs(j - (count - 1) / 2))
+    cases: list[list[float]] = []
+    for j in order:
+        factor = math.exp(error.bias + NormalDist().inv_cdf((j + 0.5) / count) * error.sd)
+        values = [value * factor for value in pv_kw]
+        if limit_kw:
+            values = [min(value, max(limit, base)) for value, limit, base in zip(values, limit_kw, pv_kw, strict=True)]
+        cases.append(values)
+    return cases
+
+
 def nowcast(
     day_ahead_kw: Sequence[float], clear_sky_kw: Sequence[float], observed_index: float, tau_slots: float = 4.0
 ) -> list[float]:

@@ -18,7 +18,8 @@ Comfort is hard in effect but never infeasible: every comfort constraint has a s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 import time
 
 import highspy
@@ -133,6 +134,16 @@ class _Rows:
         self.lower.append(lower)
         self.upper.append(upper)
         self.count += size
+
+    def extend(self, other: _Rows, column_offset: int) -> None:
+        """Append `other`'s rows below these, its columns shifted by `column_offset`."""
+        for rows, cols, vals in zip(other.rows, other.cols, other.vals, strict=True):
+            self.rows.append(rows + self.count)
+            self.cols.append(cols + column_offset)
+            self.vals.append(vals)
+        self.lower.extend(other.lower)
+        self.upper.extend(other.upper)
+        self.count += other.count
 
 
 @dataclass(frozen=True)
@@ -368,7 +379,13 @@ def _run_highs(
     highs.run()
     status = highs.getModelStatus()
     # A MILP stopped by its time limit still has an incumbent: use it (the rolling planner re-plans soon anyway).
-    timed_out = mixed and status == highspy.HighsModelStatus.kTimeLimit and highs.getInfo().primal_solution_status == 2
+    timed_out = mixed and status == highspy.HighsModelStatus.kTimeLimit
+    if timed_out and highs.getInfo().primal_solution_status != 2:
+        # No incumbent yet (a busy host): plan the same slots continuously rather than not at all; the caller
+        # rounds the first slot to on/off as it did before the MILP existed.
+        semi = integrality != 0
+        relaxed_lower = np.where(semi, 0.0, lower)
+        return _run_highs(cost, relaxed_lower, upper, rows, np.zeros_like(integrality), inputs)
     if status != highspy.HighsModelStatus.kOptimal and not timed_out:
         raise PlanningError(f"HiGHS ended with {highs.modelStatusToString(status)}")
     x = np.asarray(highs.getSolution().col_value)
@@ -389,12 +406,51 @@ def _surplus_price(inputs: LPInputs) -> FloatArray:
 
 def solve(inputs: LPInputs) -> LPResult:
     """Build and solve the LP; raises ``PlanningError`` only if HiGHS fails."""
+    return solve_scenarios(inputs, (inputs.pv,), (1.0,), 0)
+
+
+# Device decisions that must be equal in every scenario while they are not yet informed by the PV outcome.
+_DECISIONS = ("h", "v", "bc", "bd")
+
+
+def solve_scenarios(
+    inputs: LPInputs, pv_scenarios: Sequence[FloatArray], weights: Sequence[float], shared_slots: int
+) -> LPResult:
+    """Two-stage stochastic LP: one copy of the home's model per PV scenario, the expected cost minimised, and the
+    device decisions of the first ``shared_slots`` slots equal in every scenario (non-anticipativity: they are taken
+    before the PV outcome is known). The first scenario carries the on/off columns and is the one reported; the
+    others are its continuous recourse. One scenario with weight 1 is the plain deterministic LP."""
+    if not pv_scenarios or len(pv_scenarios) != len(weights):
+        raise ValueError("one weight per PV scenario is needed")
     started = time.perf_counter()
     n = len(inputs.buy)
     lay = _Layout(n, tuple(d for d in inputs.departures if 0 < d.slot <= n))
-    cost, lower, upper = _columns(inputs, lay)
-    integrality = _on_off(inputs, lay, lower, upper)
-    x, status, objective, bound = _run_highs(cost, lower, upper, _constraints(inputs, lay), integrality, inputs)
+    parts = [replace(inputs, pv=np.asarray(pv, dtype=np.float64)) for pv in pv_scenarios]
+    columns = [_columns(part, lay) for part in parts]
+    width = len(columns[0][0])
+    cost = np.concatenate([c * w for (c, _, _), w in zip(columns, weights, strict=True)])
+    lower = np.concatenate([lo for _, lo, _ in columns])
+    upper = np.concatenate([up for _, _, up in columns])
+    integrality = np.zeros(len(cost), dtype=np.int32)
+    integrality[:width] = _on_off(inputs, lay, lower[:width], upper[:width])
+    rows = _Rows()
+    for k, part in enumerate(parts):
+        rows.extend(_constraints(part, lay), k * width)
+    shared = np.arange(min(max(shared_slots, 0), n), dtype=np.int64)
+    for k in range(1, len(parts)):
+        for name in _DECISIONS:
+            first = _col(name, n) + shared
+            zeros = np.zeros(len(shared))
+            rows.add([(first, np.ones(len(shared))), (first + k * width, -np.ones(len(shared)))], zeros, zeros)
+    x, status, objective, bound = _run_highs(cost, lower, upper, rows, integrality, inputs)
+    return _result(parts[0], lay, x[:width], status, objective, bound, started)
+
+
+def _result(
+    inputs: LPInputs, lay: _Layout, x: FloatArray, status: str, objective: float, bound: float, started: float
+) -> LPResult:
+    """The first scenario's flows and states."""
+    n = lay.n
     dt, block, dep_start, departures = inputs.dt_h, lay.block, lay.dep_start, lay.departures
     battery, heater, ev = inputs.battery, inputs.heater, inputs.ev
     surplus_price = _surplus_price(inputs)

@@ -17,9 +17,9 @@ from enum import StrEnum
 import numpy as np
 
 from .devices import HomeDevices
-from .forecast import ForecastError, pv_quantile
+from .forecast import ForecastError, pv_quantile, pv_scenarios
 from .guards import Conditions, GuardCondition, GuardEffect, evaluate_guards, has_effect
-from .lp import Departure, FloatArray, LPInputs, LPResult, solve
+from .lp import Departure, FloatArray, LPInputs, LPResult, solve_scenarios
 from .tariff import JST, PriceOrdering, Tariff
 
 _EPS = 1e-3
@@ -72,6 +72,7 @@ class PlanInputs:
     ev_trips: tuple[EVTrip, ...] = ()
     pv_error: ForecastError = field(default_factory=ForecastError)
     firm_slots: int = 1
+    pv_limit_kw: tuple[float, ...] = ()  # clear-sky PV per slot, if known: no scenario exceeds it
     slot_minutes: int = 30
 
     def __post_init__(self) -> None:
@@ -104,6 +105,9 @@ class PlanState:
 class PlannerSettings:
     """Tuning of the planner."""
 
+    # PV scenarios of the two-stage plan (equal-probability bins of the learned log-normal error); 1 = plan on the
+    # single ``pv_quantile`` instead.
+    pv_scenarios: int = 3
     pv_quantile: float = 0.4
     no_history_quantile: float = 0.15
     tank_floor_fraction: float = 0.03
@@ -225,18 +229,8 @@ def make_plan(
     if has_effect(guards, GuardEffect.PLANNER_OFF):
         return _inactive_plan(inputs, guards, times, buy, sell, load, now)
 
-    quantile: float | None = settings.pv_quantile
-    if has_effect(guards, GuardEffect.HEDGE_HARDER):
-        quantile = settings.no_history_quantile
-    pv = np.array(inputs.pv_kw)
-    firm = min(max(inputs.firm_slots, 0), n)
-    if quantile is not None and inputs.pv_error.sd > 0.0:
-        pv[firm:] = pv_quantile(inputs.pv_kw[firm:], inputs.pv_error, quantile)
-    elif not conditions.pv_forecast_available:
-        pv[firm:] = 0.0
-    if inputs.pv_error.sd <= 0.0:
-        quantile = None
-
+    hedge_harder = has_effect(guards, GuardEffect.HEDGE_HARDER)
+    pv, scenarios, quantile = _pv_cases(inputs, settings, hedge_harder, conditions.pv_forecast_available)
     heater, battery, ev = devices.water_heater, devices.battery, devices.ev
     warning = has_effect(guards, GuardEffect.RESERVE_FULL)
     cop = np.array([heater.cop(t) for t in inputs.ambient_c]) if heater is not None else np.ones(n)
@@ -281,7 +275,7 @@ def make_plan(
         mip_gap=settings.mip_gap,
         time_limit_s=0.8,
     )
-    result = solve(lp_inputs)
+    result = solve_scenarios(lp_inputs, scenarios, [1.0 / len(scenarios)] * len(scenarios), _shared_slots(inputs))
     slots = _slots(inputs, devices, tariff, times, buy, sell, pv, load, home, departures, result, warning)
     slack = float(result.unmet_heat.sum() + result.ev_short.sum() + result.extra["trip_unmet_kwh"])
     return Plan(
@@ -294,6 +288,43 @@ def make_plan(
         pv_hedge_quantile=quantile,
         solve_ms=result.solve_ms,
     )
+
+
+def _pv_cases(
+    inputs: PlanInputs, settings: PlannerSettings, hedge_harder: bool, forecast_available: bool
+) -> tuple[FloatArray, list[FloatArray], float | None]:
+    """(PV the plan reports, PV scenarios to plan on, hedge quantile or None). With a learned error and history the
+    plan is two-stage over ``pv_scenarios`` scenarios (the median first); without history, or with one scenario, it
+    plans on one pessimistic quantile. The firm (measured or nowcast) slots are never changed."""
+    pv = np.array(inputs.pv_kw)
+    firm = min(max(inputs.firm_slots, 0), len(pv))
+    error = inputs.pv_error
+    if error.sd <= 0.0:
+        if not forecast_available:
+            pv[firm:] = 0.0
+        return pv, [pv], None
+    if hedge_harder or settings.pv_scenarios <= 1:
+        quantile = settings.no_history_quantile if hedge_harder else settings.pv_quantile
+        pv[firm:] = pv_quantile(inputs.pv_kw[firm:], error, quantile)
+        return pv, [pv], quantile
+    cases = []
+    for values in pv_scenarios(inputs.pv_kw[firm:], error, settings.pv_scenarios, inputs.pv_limit_kw[firm:]):
+        case = pv.copy()
+        case[firm:] = values
+        cases.append(case)
+    return cases[0], cases, 0.5
+
+
+def _shared_slots(inputs: PlanInputs) -> int:
+    """Slots whose decisions cannot wait for the PV outcome: the firm slots, and at night every slot until the sun
+    is up (the night heating and charging are decided before the day shows what it brings)."""
+    pv = inputs.pv_kw
+    shared = max(inputs.firm_slots, 1)
+    if pv[0] > 0.0:
+        return shared
+    while shared < len(pv) and pv[shared] <= 0.0:
+        shared += 1
+    return shared
 
 
 def _slots(
