@@ -6,7 +6,8 @@ Forecast uncertainty is hedged with a two-stage plan: beyond the first ``firm_sl
 forecast becomes ``pv_scenarios`` equally likely scenarios of the learned log-normal error; decisions that must be
 taken before the sun shows what the day brings (the current slot, and at night every slot until sunrise) are shared
 by all scenarios, the rest is each scenario's recourse, and the expected cost is minimised. Without history the plan
-falls back to one pessimistic ``pv_quantile``. The caller re-plans during the day from measurements. Every plan carries all guard conditions and a reason for every device decision in every slot.
+falls back to one pessimistic ``pv_quantile``. The caller re-plans during the day from measurements. Every plan
+carries all guard conditions and a reason for every device decision in every slot.
 """
 
 from __future__ import annotations
