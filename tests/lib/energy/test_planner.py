@@ -157,6 +157,8 @@ def test_two_stage_night_heating_lies_between_the_optimistic_and_pessimistic_pla
 def test_inputs_are_validated() -> None:
     with pytest.raises(ValueError, match="same"):
         inputs(load_kw=(0.4,))
+    with pytest.raises(ValueError, match="pv_limit_kw"):
+        inputs(pv_limit_kw=(5.0,))
     with pytest.raises(ValueError, match="aware"):
         inputs(start=START.replace(tzinfo=None))
     with pytest.raises(ValueError, match="first slot"):

@@ -82,6 +82,8 @@ class PlanInputs:
         n = len(self.pv_kw)
         if n == 0 or any(len(series) != n for series in (self.load_kw, self.ambient_c, self.hot_water_kwh_th)):
             raise ValueError("every forecast series needs the same, non-zero number of slots")
+        if self.pv_limit_kw and len(self.pv_limit_kw) != n:
+            raise ValueError("pv_limit_kw needs one value per slot (or none)")
         if self.start.tzinfo is None:
             raise ValueError("start must be timezone-aware")
 
