@@ -110,15 +110,17 @@ async def add_lan_entry(api: RestApi) -> str:
     form = await _flow_step(api, step, menu["flow_id"], {"next_step_id": "lan"})
     if form.get("type") != "form":
         raise DemoError(step, _describe(form))
-    choices = [
-        option["value"]
+    # Options are adapters by name ("lo"), labelled with their address ("lo (127.0.0.1)").
+    choices = {
+        option["value"]: option["label"]
         for field in form["data_schema"]
         if field["name"] == "interface"
         for option in field["selector"]["select"]["options"]
-    ]
-    if LOOPBACK not in choices:
-        raise DemoError(step, f"the interface list {choices} lacks {LOOPBACK}")
-    found = await _flow_step(api, step, menu["flow_id"], {"interface": LOOPBACK, "addresses": ""})
+    }
+    loopback = next((value for value, label in choices.items() if f"({LOOPBACK})" in label), None)
+    if loopback is None:
+        raise DemoError(step, f"the interface list {list(choices.values())} lacks {LOOPBACK}")
+    found = await _flow_step(api, step, menu["flow_id"], {"interface": loopback, "addresses": ""})
     if found.get("type") != "form" or found.get("step_id") != "lan_confirm":
         raise DemoError(step, f"the search found nothing on {LOOPBACK}: {_describe(found)}")
     _LOGGER.info("found: %s devices", found.get("description_placeholders", {}).get("count"))

@@ -29,7 +29,7 @@ from custom_components.echonet_hems.const import (
     DOMAIN,
     EntryKind,
 )
-from custom_components.echonet_hems.coordinator import LanRuntimeData
+from custom_components.echonet_hems.lan_hub import LanRuntimeData
 from custom_components.echonet_hems.meter_coordinator import MeterRuntimeData
 
 BASE_ADDRESS = "127.0.5.11"  # clear of the test suite's and the demo's addresses

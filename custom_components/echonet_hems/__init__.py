@@ -6,6 +6,8 @@ read over the Wi-SUN B-route.
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -20,17 +22,16 @@ from .const import (
     CONF_ROUTE_B_ID,
     CONF_ROUTE_B_PASSWORD,
     DOMAIN,
-    REQUEST_RETRIES,
-    REQUEST_TIMEOUT,
     EntryKind,
 )
-from .coordinator import EchonetLanConfigEntry, LanHub, LanRuntimeData
+from .endpoint import async_acquire_endpoint
+from .interfaces import async_network_interfaces, async_resolve_interface, is_address
 from .issues import ISSUE_METER_BUSY, ISSUE_NO_MULTICAST, ISSUE_PORT_IN_USE, entry_issue
+from .lan_hub import EchonetLanConfigEntry, LanHub, LanRuntimeData
 from .lib.broute.credentials import InvalidCredentialsError
 from .lib.broute.meter import SmartMeterClient
 from .lib.broute.readings import MeterIdentity
 from .lib.broute.session import BRouteSession, MeterBusyError
-from .lib.echonet.client import EchonetClient
 from .lib.errors import AuthError, HemsError, TransportError
 from .meter_coordinator import (
     MeterRuntimeData,
@@ -58,28 +59,41 @@ METER_PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 type EchonetHemsConfigEntry = ConfigEntry[LanRuntimeData | MeterRuntimeData]
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: EchonetHemsConfigEntry) -> bool:
-    """Set up an entry of any kind."""
-    kind = entry.data.get(CONF_KIND)
-    if kind == EntryKind.LAN:
-        return await _async_setup_lan(hass, entry)  # type: ignore[arg-type]
-    if kind == EntryKind.BROUTE:
-        return await _async_setup_meter(hass, entry)  # type: ignore[arg-type]
+def _entry_kind(entry: ConfigEntry[Any]) -> EntryKind | None:
+    try:
+        return EntryKind(str(entry.data.get(CONF_KIND)))
+    except ValueError:
+        return None
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+    """Set up an entry of any kind (each kind's set-up takes its own typed entry)."""
+    kind = _entry_kind(entry)
+    if kind is EntryKind.LAN:
+        return await _async_setup_lan(hass, entry)
+    if kind is EntryKind.BROUTE:
+        return await _async_setup_meter(hass, entry)
     raise ConfigEntryError(translation_domain=DOMAIN, translation_key="unknown_entry_kind")
 
 
 async def _async_setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry) -> bool:
-    client = EchonetClient(interface=entry.data[CONF_INTERFACE], timeout=REQUEST_TIMEOUT, retries=REQUEST_RETRIES)
+    interface = await async_resolve_interface(hass, entry.data[CONF_INTERFACE])
+    if interface is None:  # the adapter is gone or has no IPv4 address now (not a port problem)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="interface_unavailable",
+            translation_placeholders={"interface": entry.data[CONF_INTERFACE]},
+        )
     try:
-        await client.start()
+        lease = await async_acquire_endpoint(hass, interface.address)
     except TransportError as err:
         entry_issue(hass, entry, ISSUE_PORT_IN_USE, active=True)
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="cannot_open_port") from err
     entry_issue(hass, entry, ISSUE_PORT_IN_USE, active=False)
-    entry.async_on_unload(client.close)
-    hub = LanHub(hass, entry, client)
+    entry.async_on_unload(lease.async_release)
+    hub = LanHub(hass, entry, lease, interface)
     entry.async_on_unload(hub.async_stop)
-    entry.runtime_data = LanRuntimeData(client=client, hub=hub)
+    entry.runtime_data = LanRuntimeData(client=lease.client, hub=hub, interface=interface)
     try:
         result = await hub.async_search()
     except HemsError as err:
@@ -168,6 +182,25 @@ async def async_remove_config_entry_device(
         answering = coordinator.last_update_success and coordinator.data is not None
         if answering and identifiers & {coordinator.object_id, coordinator.node.node_id}:
             return False
+    # Forgotten, it comes back whole (device and entities) when it answers again, without a reload.
+    runtime.hub.forget(identifiers)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+    """1.1 → 1.2: a LAN entry names its network adapter ("eth0") instead of the address it had (DHCP changes it)."""
+    if entry.version > 1:
+        return False  # a newer version of the integration wrote it: refuse rather than guess
+    if entry.minor_version < 2:
+        data = dict(entry.data)
+        unique_id = entry.unique_id
+        if _entry_kind(entry) is EntryKind.LAN and is_address(address := data[CONF_INTERFACE]):
+            named = next((i for i in await async_network_interfaces(hass) if i.address == address), None)
+            if named is not None:
+                data[CONF_INTERFACE] = unique_id = named.name
+            # Not found (the address is gone already): the entry keeps it and set-up says the interface is missing;
+            # reconfigure picks the adapter by name.
+        hass.config_entries.async_update_entry(entry, data=data, unique_id=unique_id, minor_version=2)
     return True
 
 

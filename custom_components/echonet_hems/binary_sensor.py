@@ -15,10 +15,11 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, LanRuntimeData
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
+from .lan_hub import EchonetLanConfigEntry, LanRuntimeData
 from .lib.echonet.specs.datatypes import Value
 from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
+from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 0
 

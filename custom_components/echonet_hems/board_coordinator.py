@@ -10,18 +10,23 @@ one energy sensor per circuit, without a restart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .const import DOMAIN
-from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, LanHub, ObjectData
+from .lib.echonet.client import EchonetClient
 from .lib.echonet.discovery import Node, ObjectInfo
 from .lib.echonet.frame import Property
 from .lib.echonet.specs.channels import ChannelReadings, decode_channel_list, encode_channel_range, max_channel_count
 from .lib.errors import HemsError, ProtocolError
+from .object_coordinator import EchonetObjectCoordinator, ObjectData
+
+if TYPE_CHECKING:
+    from .lan_hub import EchonetLanConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -49,9 +54,17 @@ def measures_channels(info: ObjectInfo) -> bool:
 class DistributionBoardCoordinator(EchonetObjectCoordinator):
     """An object coordinator that also reads the board's channel lists."""
 
-    def __init__(self, hass: HomeAssistant, entry: EchonetLanConfigEntry, hub: LanHub, node: Node, info: ObjectInfo):
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: EchonetLanConfigEntry,
+        client: EchonetClient,
+        node: Node,
+        info: ObjectInfo,
+        on_unreachable: Callable[[], None] = lambda: None,
+    ) -> None:
         """The channel lists join the poll once their range is written."""
-        super().__init__(hass, entry, hub, node, info)
+        super().__init__(hass, entry, client, node, info, on_unreachable)
         self.channel_count: int | None = None
         self._range_written = False
 
@@ -88,7 +101,7 @@ class DistributionBoardCoordinator(EchonetObjectCoordinator):
 
     async def _read_channel_count(self) -> None:
         try:
-            result = await self.hub.client.get(self.node.address, self.info.eoj, [EPC_CHANNELS])
+            result = await self.client.get(self.node.address, self.info.eoj, [EPC_CHANNELS])
         except HemsError as err:
             _LOGGER.debug("%s: number of channels not read: %s", self.object_id, err)
             return  # the regular poll reports the failure
@@ -106,7 +119,7 @@ class DistributionBoardCoordinator(EchonetObjectCoordinator):
             Property(POWER_RANGE, encode_channel_range(1, count, POWER_RANGE)),
         ]
         try:
-            result = await self.hub.client.set(self.node.address, self.info.eoj, properties)
+            result = await self.client.set(self.node.address, self.info.eoj, properties)
         except HemsError as err:
             _LOGGER.debug("%s: channel range not written: %s", self.object_id, err)
             return  # the lists stay out of the poll; the next poll tries again

@@ -13,7 +13,6 @@ import logging
 from typing import Any
 
 from homeassistant.components import usb
-from homeassistant.components.network import async_get_adapters
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
@@ -44,17 +43,16 @@ from .const import (
     METER_POLL_MAX_SECONDS,
     METER_POLL_MIN_SECONDS,
     METER_POLL_SECONDS,
-    REQUEST_RETRIES,
-    REQUEST_TIMEOUT,
     SEARCH_WINDOW,
     EntryKind,
 )
-from .entity import manufacturer_label
+from .device_info import manufacturer_label
+from .endpoint import async_acquire_endpoint
+from .interfaces import async_network_interfaces, async_resolve_interface
 from .lib.broute.credentials import InvalidCredentialsError
 from .lib.broute.meter import SmartMeterClient
 from .lib.broute.readings import MeterIdentity
 from .lib.broute.session import BRouteSession, MeterBusyError, MeterNotFoundError, PanInfo
-from .lib.echonet.client import EchonetClient
 from .lib.echonet.discovery import Discovery, Node
 from .lib.errors import AuthError, HemsError, TransportError
 from .meter_coordinator import pan_to_data
@@ -85,26 +83,28 @@ def parse_addresses(text: str) -> list[str]:
 
 
 async def _async_interfaces(hass: HomeAssistant) -> list[SelectOptionDict]:
-    """The IPv4 addresses of HA's enabled network adapters, as selector options."""
-    options: list[SelectOptionDict] = []
-    for adapter in await async_get_adapters(hass):
-        if not adapter["enabled"]:
-            continue
-        options.extend(
-            SelectOptionDict(value=ipv4["address"], label=f"{ipv4['address']} ({adapter['name']})")
-            for ipv4 in adapter["ipv4"]
-        )
-    return options
+    """HA's enabled network adapters with an IPv4 address, as selector options (value: the adapter's name)."""
+    return [
+        SelectOptionDict(value=interface.name, label=interface.label)
+        for interface in await async_network_interfaces(hass)
+    ]
 
 
-async def async_search(interface: str, addresses: list[str]) -> tuple[Node, ...]:
-    """Open a client on `interface`, search (multicast + `addresses`), close. `TransportError` when UDP 3610 fails."""
-    client = EchonetClient(interface=interface, timeout=REQUEST_TIMEOUT, retries=REQUEST_RETRIES)
-    await client.start()
+async def async_search(hass: HomeAssistant, interface: str, addresses: list[str]) -> tuple[Node, ...]:
+    """Search on the adapter named `interface` (multicast + `addresses`) through the integration's shared endpoint.
+
+    Never a socket of its own: a second socket on UDP 3610 would take the answers of the running entries. Raises
+    `TransportError` when UDP 3610 cannot be opened or the adapter has no IPv4 address.
+    """
+    resolved = await async_resolve_interface(hass, interface)
+    if resolved is None:
+        raise TransportError(f"interface {interface} has no IPv4 address")
+    lease = await async_acquire_endpoint(hass, resolved.address)
     try:
-        result = await Discovery(client, window=SEARCH_WINDOW).search(addresses)
+        discovery = Discovery(lease.client, window=SEARCH_WINDOW, interface=resolved.address)
+        result = await discovery.search(addresses)
     finally:
-        await client.close()
+        await lease.async_release()
     return result.nodes
 
 
@@ -191,7 +191,7 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
     """One domain, a menu of entry kinds."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Remember what the search found between the LAN step and the confirmation."""
@@ -314,7 +314,7 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors[CONF_ADDRESSES] = "invalid_address"
             else:
                 try:
-                    self._found = await async_search(self._interface, self._addresses)
+                    self._found = await async_search(self.hass, self._interface, self._addresses)
                 except TransportError:
                     errors["base"] = "port_in_use"
                 else:

@@ -14,7 +14,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_ADDRESSES, CONF_INTERFACE, CONF_PAN, CONF_PORT, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD
-from .coordinator import EchonetLanConfigEntry, LanRuntimeData
+from .lan_hub import EchonetLanConfigEntry, LanRuntimeData
 from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
 
 REDACTED = "**REDACTED**"

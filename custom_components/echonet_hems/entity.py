@@ -1,74 +1,27 @@
-"""Base entity of ECHONET Lite device objects, the DeviceInfo builders and the run-time entity adder."""
+"""Base entities (ECHONET Lite device objects, the smart meter) and the run-time entity adder."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN
-from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, signal_new_object
+from .device_info import meter_device_info, object_device_info
+from .lan_hub import EchonetLanConfigEntry
 from .lib.broute.readings import MeterIdentity
-from .lib.echonet.discovery import Node
-from .lib.echonet.makers import manufacturer_name
 from .lib.echonet.specs.datatypes import Value
-from .lib.echonet.specs.registry import class_spec
-from .lib.errors import UnsupportedError
 from .meter_coordinator import SmartMeterCoordinator
-
-
-def manufacturer_label(code: int | None) -> str:
-    """The maker's name from the ECHONET maker-code table, else "Unknown (0xNNNNNN)"."""
-    name = manufacturer_name(code)
-    if name is not None:
-        return name
-    return "Unknown" if code is None else f"Unknown (0x{code:06X})"
-
-
-def node_device_info(node: Node) -> DeviceInfo:
-    """The device of a node: identity 0x83, maker, product code, production number, ECHONET Lite version."""
-    identity = node.identity
-    manufacturer = manufacturer_label(identity.manufacturer_code)
-    return DeviceInfo(
-        identifiers={(DOMAIN, identity.node_id)},
-        manufacturer=manufacturer,
-        model=identity.product_code,
-        name=f"{manufacturer} {identity.product_code}" if identity.product_code else manufacturer,
-        serial_number=identity.production_number,
-        sw_version=identity.version,
-    )
+from .object_coordinator import EchonetObjectCoordinator, signal_new_object
 
 
 def object_offers(coordinator: EchonetObjectCoordinator, epc: int, class_ids: frozenset[int] | None) -> bool:
     """Whether an entity reading `epc` of the given classes (None: any class) belongs to this object: its class
     matches and its Get map lists the EPC."""
     return (class_ids is None or coordinator.class_id in class_ids) and epc in coordinator.info.get_map
-
-
-def object_device_info(coordinator: EchonetObjectCoordinator) -> DeviceInfo:
-    """The device of one object (battery, EcoCute, ...), linked to its node's device."""
-    info = coordinator.info
-    node = coordinator.node
-    try:
-        translation_key = class_spec(info.eoj.class_id).key
-    except UnsupportedError:
-        translation_key = "device_object"
-    maker = info.manufacturer_code if info.manufacturer_code is not None else node.identity.manufacturer_code
-    return DeviceInfo(
-        identifiers={(DOMAIN, coordinator.object_id)},
-        via_device=(DOMAIN, node.node_id),
-        manufacturer=manufacturer_label(maker),
-        model=node.identity.product_code,
-        model_id=f"0x{info.eoj.class_id:04X}",
-        hw_version=f"Appendix {info.release}" if info.release else None,
-        translation_key=translation_key,
-        translation_placeholders={"eoj": str(info.eoj)},
-    )
 
 
 class EchonetObjectEntity(CoordinatorEntity[EchonetObjectCoordinator]):
@@ -110,18 +63,6 @@ def async_add_object_entities(
     for coordinator in list(entry.runtime_data.coordinators.values()):
         add(coordinator)
     entry.async_on_unload(async_dispatcher_connect(hass, signal_new_object(entry.entry_id), add))
-
-
-def meter_device_info(identity: MeterIdentity) -> DeviceInfo:
-    """The smart meter: keyed by its EUI-64 (hardware identity), maker from the ECHONET maker-code table."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, identity.stable_id)},
-        manufacturer=manufacturer_label(identity.manufacturer_code),
-        model_id="0x0288",
-        serial_number=identity.serial_number,
-        hw_version=f"Appendix {identity.appendix_release}" if identity.appendix_release else None,
-        translation_key="smart_meter",
-    )
 
 
 class SmartMeterEntity(CoordinatorEntity[SmartMeterCoordinator]):

@@ -20,7 +20,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .const import CONF_SCAN_INTERVAL, DOMAIN, METER_POLL_SECONDS
-from .coordinator import map_lib_errors
+from .errors import map_lib_errors
 from .issues import ISSUE_METER_BUSY, entry_issue
 from .lib.broute.meter import SmartMeterClient
 from .lib.broute.readings import FixedTimeReading, MeterIdentity, MeterReading

@@ -15,9 +15,10 @@ from homeassistant.const import EntityCategory, UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator
 from .entity import EchonetObjectEntity, async_add_object_entities
+from .lan_hub import EchonetLanConfigEntry
 from .lib.echonet.specs.datatypes import Value
+from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 1
 

@@ -33,11 +33,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .board_coordinator import ENERGY_LIST, POWER_LIST, DistributionBoardCoordinator, signal_new_channels
-from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, LanRuntimeData
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
+from .lan_hub import EchonetLanConfigEntry, LanRuntimeData
 from .lib.broute.readings import MeterIdentity, MeterReading
 from .lib.echonet.specs.datatypes import Value
 from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry, SmartMeterCoordinator
+from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 0
 

@@ -10,8 +10,9 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator
 from .entity import EchonetObjectEntity, async_add_object_entities
+from .lan_hub import EchonetLanConfigEntry
+from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 1
 

@@ -24,7 +24,9 @@ START = datetime(2026, 5, 20, 12, 0, tzinfo=JST)  # a clear noon in May: PV surp
 BASE = "127.0.0.200"
 # Not seed 0: the identification numbers (derived from the seed) differ from other suites' virtual homes.
 SEED = 23
-INTERFACE = "127.0.0.1"
+# The loopback adapter's name (what a LAN entry stores) and its address.
+INTERFACE = "lo"
+INTERFACE_ADDRESS = "127.0.0.1"
 ADAPTERS: list[dict[str, Any]] = [
     {
         "name": "lo",
@@ -32,7 +34,7 @@ ADAPTERS: list[dict[str, Any]] = [
         "enabled": True,
         "auto": True,
         "default": True,
-        "ipv4": [{"address": INTERFACE, "network_prefix": 8}],
+        "ipv4": [{"address": INTERFACE_ADDRESS, "network_prefix": 8}],
         "ipv6": [],
     },
     {
@@ -72,19 +74,18 @@ def short_timings() -> Iterator[None]:
     """A short multicast window and request timeout, in every module that reads them."""
     with (
         patch("custom_components.echonet_hems.config_flow.SEARCH_WINDOW", 0.3),
-        patch("custom_components.echonet_hems.config_flow.REQUEST_TIMEOUT", 0.3),
-        patch("custom_components.echonet_hems.coordinator.SEARCH_WINDOW", 0.3),
-        patch("custom_components.echonet_hems.REQUEST_TIMEOUT", 0.2),
-        patch("custom_components.echonet_hems.REQUEST_RETRIES", 0),
+        patch("custom_components.echonet_hems.lan_hub.SEARCH_WINDOW", 0.3),
+        patch("custom_components.echonet_hems.endpoint.REQUEST_TIMEOUT", 0.2),
+        patch("custom_components.echonet_hems.endpoint.REQUEST_RETRIES", 0),
     ):
         yield
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def mock_adapters() -> Iterator[AsyncMock]:
     """HA's network adapters: loopback (the virtual home's network), a second interface and a disabled one."""
     with patch(
-        "custom_components.echonet_hems.config_flow.async_get_adapters", AsyncMock(return_value=ADAPTERS)
+        "custom_components.echonet_hems.interfaces.async_get_adapters", AsyncMock(return_value=ADAPTERS)
     ) as mock:
         yield mock
 
@@ -107,5 +108,5 @@ def lan_entry() -> MockConfigEntry:
         unique_id=INTERFACE,
         data={CONF_KIND: EntryKind.LAN.value, CONF_INTERFACE: INTERFACE, CONF_ADDRESSES: []},
         version=1,
-        minor_version=1,
+        minor_version=2,
     )

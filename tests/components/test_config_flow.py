@@ -39,7 +39,7 @@ async def _start_lan(hass: HomeAssistant) -> str:
     assert result["step_id"] == "lan"
     options = result["data_schema"].schema[CONF_INTERFACE].config["options"]
     # Enabled adapters' IPv4 addresses only.
-    assert [option["value"] for option in options] == [INTERFACE, "192.0.2.10"]
+    assert [option["value"] for option in options] == [INTERFACE, "eth0"]
     return result["flow_id"]
 
 
@@ -87,7 +87,7 @@ async def test_port_in_use_then_recover(hass: HomeAssistant, home: VirtualHome) 
     # Holding UDP 3610 for real would break any other ECHONET suite running on this host at the same time.
     flow_id = await _start_lan(hass)
     with patch(
-        "custom_components.echonet_hems.config_flow.EchonetClient.start",
+        "custom_components.echonet_hems.endpoint.EchonetClient.start",
         side_effect=TransportError("cannot open UDP 3610: port in use"),
     ):
         result = await hass.config_entries.flow.async_configure(flow_id, {CONF_INTERFACE: INTERFACE})
@@ -153,12 +153,12 @@ async def test_reconfigure_to_an_interface_of_another_entry(hass: HomeAssistant,
     lan_entry.add_to_hass(hass)
     other = MockConfigEntry(
         domain=DOMAIN,
-        unique_id="192.0.2.10",
-        data={CONF_KIND: "lan", CONF_INTERFACE: "192.0.2.10", CONF_ADDRESSES: []},
+        unique_id="eth0",
+        data={CONF_KIND: "lan", CONF_INTERFACE: "eth0", CONF_ADDRESSES: []},
     )
     other.add_to_hass(hass)
     result = await lan_entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_INTERFACE: "192.0.2.10"})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_INTERFACE: "eth0"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert lan_entry.data[CONF_INTERFACE] == INTERFACE

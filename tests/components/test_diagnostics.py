@@ -14,7 +14,7 @@ from custom_components.echonet_hems.const import CONF_ADDRESSES
 from custom_components.echonet_hems.diagnostics import async_get_config_entry_diagnostics
 from virtual_home.runtime import VirtualHome
 
-from .conftest import INTERFACE
+from .conftest import INTERFACE_ADDRESS
 from .helpers import node_id
 from .meter_rig import METER_MAC, PASSWORD, ROUTE_B_ID, meter_rig
 
@@ -33,7 +33,7 @@ async def test_diagnostics_redact_and_keep_raw_maps(
         assert node_id(node) not in dump
         assert node.identity.serial not in dump
         assert f'"{node.address}"' not in dump
-    assert INTERFACE not in dump
+    assert INTERFACE_ADDRESS not in dump
     assert diagnostics["entry"]["data"]["interface"] == "**REDACTED**"
     assert diagnostics["entry"]["options"][CONF_ADDRESSES] == "**REDACTED**"
 

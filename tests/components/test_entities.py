@@ -262,7 +262,7 @@ async def test_a_board_silent_when_first_seen_gets_its_circuits_later_and_a_refu
     node = home.nodes[BOARD]
     runtime = lan_entry.runtime_data
     known = runtime.coordinators[f"{node_id(node)}-028701"]
-    fresh = DistributionBoardCoordinator(hass, lan_entry, runtime.hub, known.node, known.info)
+    fresh = DistributionBoardCoordinator(hass, lan_entry, runtime.client, known.node, known.info)
     fresh.want(known.wanted - {0xB3, 0xB7})
 
     node.faults.silent = True  # the number of channels cannot be read: no circuits yet, the poll fails
@@ -276,7 +276,7 @@ async def test_a_board_silent_when_first_seen_gets_its_circuits_later_and_a_refu
     assert len(fresh.channel_values(0xB7)) == 8
 
     # A board that claims more channels than it accepts refuses the range: the lists stay out, the rest works.
-    overstated = DistributionBoardCoordinator(hass, lan_entry, runtime.hub, known.node, known.info)
+    overstated = DistributionBoardCoordinator(hass, lan_entry, runtime.client, known.node, known.info)
     overstated.want(known.wanted - {0xB3, 0xB7})
     overstated.channel_count = 12
     await overstated.async_refresh()

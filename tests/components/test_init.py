@@ -77,7 +77,9 @@ async def test_port_in_use_retries_setup_with_a_repair_until_it_opens(
 ) -> None:
     # Holding UDP 3610 for real would break any other ECHONET suite running on this host at the same time.
     lan_entry.add_to_hass(hass)
-    with patch("custom_components.echonet_hems.EchonetClient.start", side_effect=TransportError("port in use")):
+    with patch(
+        "custom_components.echonet_hems.endpoint.EchonetClient.start", side_effect=TransportError("port in use")
+    ):
         await hass.config_entries.async_setup(lan_entry.entry_id)
     assert lan_entry.state is ConfigEntryState.SETUP_RETRY
     assert lan_entry.reason is not None

@@ -10,8 +10,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.echonet_hems.binary_sensor import vehicle_connected
-from custom_components.echonet_hems.coordinator import map_lib_errors
-from custom_components.echonet_hems.entity import manufacturer_label
+from custom_components.echonet_hems.device_info import manufacturer_label
+from custom_components.echonet_hems.errors import map_lib_errors
 from custom_components.echonet_hems.lib.echonet.frame import Property
 from custom_components.echonet_hems.lib.errors import (
     HemsError,

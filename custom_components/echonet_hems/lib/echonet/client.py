@@ -1,10 +1,13 @@
 """Async ECHONET Lite client over UDP 3610.
 
-One socket listens on UDP 3610 for unicast answers and for the multicast group 224.0.23.0 joined on a chosen interface,
-and sends multicast out of that interface and unicast to device:3610. Answers are matched by (source address, TID) and
-checked against the SEOJ and the ESVs the request may receive — never by source port, because devices answer from
-ephemeral ports (PROTOCOL.md §1.1). One request per node is outstanding at a time; timeouts are retried a bounded number
-of times with the same TID, so a slow device's late answer still counts.
+One socket listens on UDP 3610 for unicast answers and for the multicast group 224.0.23.0, joined on every interface a
+user of the client asked for (`join`/`leave`, counted), and sends multicast out of the interface a search names and
+unicast to device:3610. On Linux, of two sockets bound to UDP 3610 only the one bound last receives unicast answers, so
+a process keeps exactly one client and shares it (the Home Assistant side owns one per Home Assistant).
+
+Answers are matched by (source address, TID) and checked against the SEOJ and the ESVs the request may receive — never
+by source port, because devices answer from ephemeral ports (PROTOCOL.md §1.1). One request per node is outstanding at
+a time; timeouts are retried a bounded number of times with the same TID, so a slow device's late answer still counts.
 
 `get` bundles every wanted EPC of an object into one Get and adapts to the device (PROTOCOL.md §5.1, §5.3):
 - Get_SNA: the properties that came back are kept, the ones answered with PDC 0 are left out of later polls for a while;
@@ -162,6 +165,10 @@ class EchonetClient:
         self._knowledge: dict[tuple[Address, EOJ], _ObjectKnowledge] = {}
         self._subscribers: list[NotificationCallback] = []
         self._next_tid = 1
+        # Interface address → how many users asked for it; and the addresses whose membership this socket holds (a
+        # second address of an already joined device holds none: the kernel counts memberships per device).
+        self._interfaces: dict[str, int] = {}
+        self._memberships: set[str] = set()
 
     # ----------------------------------------------------------------------------------------------------- life cycle
     async def start(self) -> None:
@@ -180,18 +187,84 @@ class EchonetClient:
             # Shared with a virtual home on the same host and with other ECHONET software (PROTOCOL.md §5.9).
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind(("0.0.0.0", self._port))
-            group = socket.inet_aton(self._group)
-            interface = socket.inet_aton(self._interface)
-            sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, group + interface)
-            sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, interface)
             sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, struct.pack("b", 1))
             sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
             sock.setblocking(False)
+            self._add_membership(sock, self._interface)
+            self._set_multicast_interface(sock, self._interface)
         except OSError as err:
             sock.close()
             reason = "port in use" if err.errno == errno.EADDRINUSE else "socket error"
             raise TransportError(f"cannot open UDP {self._port} on {self._interface}: {reason}: {err}") from err
+        self._interfaces = {self._interface: 1}
         return sock
+
+    def _add_membership(self, sock: socket.socket, interface: str) -> None:
+        """Join the group on `interface`; a device already joined through another of its addresses is fine."""
+        try:
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, self._membership(interface))
+        except OSError as err:
+            if err.errno != errno.EADDRINUSE:
+                raise
+            return
+        self._memberships.add(interface)
+
+    def _membership(self, interface: str) -> bytes:
+        return socket.inet_aton(self._group) + socket.inet_aton(interface)
+
+    @staticmethod
+    def _set_multicast_interface(sock: socket.socket, interface: str) -> None:
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(interface))
+
+    def _socket(self) -> socket.socket:
+        if self._transport is None:
+            raise TransportError("client is not started or already closed")
+        sock: socket.socket = self._transport.get_extra_info("socket")
+        return sock
+
+    # --------------------------------------------------------------------------------------------------- interfaces
+    @property
+    def interfaces(self) -> frozenset[str]:
+        """The interface addresses the multicast group is joined on."""
+        return frozenset(self._interfaces)
+
+    def join(self, interface: str) -> None:
+        """Also receive multicast on `interface` (an IPv4 address of this host); counted, undone by `leave`.
+
+        Raises `TransportError` when the address is not one of this host's.
+        """
+        if interface in self._interfaces:
+            self._interfaces[interface] += 1
+            return
+        sock = self._socket()
+        try:
+            self._add_membership(sock, interface)
+        except (OSError, ValueError) as err:
+            raise TransportError(f"cannot join {self._group} on {interface}: {err}") from err
+        self._interfaces[interface] = 1
+        _LOGGER.debug("multicast %s joined via %s", self._group, interface)
+
+    def leave(self, interface: str) -> None:
+        """Undo one `join`; the membership is dropped when nobody needs that interface any more."""
+        count = self._interfaces.get(interface, 0)
+        if count > 1:
+            self._interfaces[interface] = count - 1
+            return
+        self._interfaces.pop(interface, None)
+        if interface not in self._memberships or self._transport is None:
+            return
+        sock = self._socket()
+        self._memberships.discard(interface)
+        try:
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, self._membership(interface))
+        except OSError as err:
+            _LOGGER.debug("leaving %s via %s: %s", self._group, interface, err)
+        # Another address of the same device may have relied on this membership: take it over.
+        for remaining in self._interfaces.keys() - self._memberships:
+            try:
+                self._add_membership(sock, remaining)
+            except OSError as err:
+                _LOGGER.debug("re-joining %s via %s: %s", self._group, remaining, err)
 
     async def close(self) -> None:
         """Close the socket and fail every waiting request. Safe to call more than once."""
@@ -201,6 +274,8 @@ class EchonetClient:
                 pending.future.set_exception(TransportError("client closed"))
         self._pending.clear()
         self._collectors.clear()
+        self._interfaces.clear()
+        self._memberships.clear()
         if transport is not None:
             transport.close()
             # Let the loop run the transport's close callbacks so the port is free when we return.
@@ -282,9 +357,14 @@ class EchonetClient:
         esv: ESV,
         properties: Sequence[Property],
         window: float,
+        *,
+        interface: str | None = None,
     ) -> list[Notification]:
         """Send a request to the multicast group and collect every answer for `window` seconds (one per node and
-        object; several nodes answer one request). Answers are returned in arrival order, as (address, frame)."""
+        object; several nodes answer one request). Answers are returned in arrival order, as (address, frame).
+
+        `interface` (an address given to `join`, or the client's own) chooses the interface the request leaves by.
+        """
         tid = self._allocate_tid(self._group)
         answers: list[Notification] = []
         allowed = RESPONSES[esv]
@@ -295,6 +375,12 @@ class EchonetClient:
 
         self._collectors[tid] = collect
         try:
+            # asyncio hands a datagram to the kernel at once (it queues only behind earlier datagrams the kernel
+            # refused), so the interface chosen right before the send is the one it leaves by.
+            try:
+                self._set_multicast_interface(self._socket(), interface or self._interface)
+            except OSError as err:
+                raise TransportError(f"cannot send multicast via {interface}: {err}") from err
             self._sendto(Frame(tid, self.controller, deoj, esv, tuple(properties)).encode(), self._group)
             await asyncio.sleep(window)
         finally:

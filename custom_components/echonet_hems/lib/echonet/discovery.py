@@ -168,11 +168,20 @@ class Discovery:
         *,
         window: float = DEFAULT_WINDOW,
         on_node: NodeCallback | None = None,
+        interface: str | None = None,
+        accepts: Callable[[Address], bool] | None = None,
     ) -> None:
-        """`on_node` is called for every node that is new, moved to another address or changed its objects."""
+        """`on_node` is called for every node that is new, moved to another address or changed its objects.
+
+        `interface` is the address searches leave by (the client's own when None). `accepts` limits which multicast
+        responders and INF senders are probed: a client shared by several networks hears the nodes of all of them.
+        Addresses given to `search` are always probed.
+        """
         self._client = client
         self._window = window
         self._on_node = on_node
+        self._interface = interface
+        self._accepts = accepts or _accept_any
         self.nodes: dict[str, Node] = {}
         self._probing: set[Address] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -187,12 +196,18 @@ class Discovery:
         """Multicast Get D6 and INF_REQ D5, collect answers for the window, probe every responder and every given
         address, and return what was found."""
         get_answers, inf_answers = await asyncio.gather(
-            self._client.multicast(NODE_PROFILE, ESV.GET, [Property(EPC_SELF_NODE_INSTANCES)], self._window),
             self._client.multicast(
-                NODE_PROFILE_ALL, ESV.INF_REQ, [Property(EPC_INSTANCE_LIST_NOTIFICATION)], self._window
+                NODE_PROFILE, ESV.GET, [Property(EPC_SELF_NODE_INSTANCES)], self._window, interface=self._interface
+            ),
+            self._client.multicast(
+                NODE_PROFILE_ALL,
+                ESV.INF_REQ,
+                [Property(EPC_INSTANCE_LIST_NOTIFICATION)],
+                self._window,
+                interface=self._interface,
             ),
         )
-        responders = [answer.address for answer in (*get_answers, *inf_answers)]
+        responders = [answer.address for answer in (*get_answers, *inf_answers) if self._accepts(answer.address)]
         candidates = list(dict.fromkeys([*responders, *addresses]))
         _LOGGER.debug("search: %d multicast answers, probing %d addresses", len(responders), len(candidates))
         results = await asyncio.gather(*(self._probe_quietly(address) for address in candidates))
@@ -271,6 +286,8 @@ class Discovery:
 
     def _on_notification(self, notification: Notification) -> None:
         address, frame = notification.address, notification.frame
+        if not self._accepts(address):
+            return
         if self.node_at(address) is not None and not _announces_instances(frame):
             return
         if address in self._probing:
@@ -285,6 +302,10 @@ class Discovery:
             await self._probe_quietly(address)
         finally:
             self._probing.discard(address)
+
+
+def _accept_any(_address: Address) -> bool:
+    return True
 
 
 def _announces_instances(frame: Frame) -> bool:

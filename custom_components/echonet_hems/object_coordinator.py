@@ -1,0 +1,152 @@
+"""One device object of one ECHONET Lite node: its coordinator (poll, INF push, Set) and its stable id.
+
+Push first: INF/INFC from a device update its coordinator at once (`async_set_updated_data`); polling is the fallback
+and reads every wanted EPC of an object in one Get (the library splits only when the device forces it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+import logging
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .const import DOMAIN, POLL_INTERVAL
+from .errors import map_lib_errors
+from .lib.echonet.client import EchonetClient
+from .lib.echonet.discovery import Node, ObjectInfo
+from .lib.echonet.frame import EOJ, Property
+from .lib.echonet.specs.datatypes import Value
+from .lib.echonet.specs.registry import describe, property_spec
+from .lib.errors import ProtocolError, TransportError
+
+if TYPE_CHECKING:
+    from .lan_hub import EchonetLanConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def object_id(node_id: str, eoj: EOJ) -> str:
+    """The stable id of a device object: its node's identity and its EOJ ("FE00…-027D01")."""
+    return f"{node_id}-{eoj}"
+
+
+def signal_new_object(entry_id: str) -> str:
+    """Dispatcher signal sent with a new `EchonetObjectCoordinator` when an object appears at run time."""
+    return f"{DOMAIN}_{entry_id}_new_object"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectData:
+    """The latest raw EDT per EPC of one object (from polls and announcements)."""
+
+    values: Mapping[int, bytes]
+
+
+class EchonetObjectCoordinator(DataUpdateCoordinator[ObjectData]):
+    """Polls and receives the properties of one device object of one node."""
+
+    config_entry: EchonetLanConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: EchonetLanConfigEntry,
+        client: EchonetClient,
+        node: Node,
+        info: ObjectInfo,
+        on_unreachable: Callable[[], None] = lambda: None,
+    ) -> None:
+        """Follow `info` of `node` through the shared `client`; entities declare what they need with `want` before
+        the first refresh. `on_unreachable` is called when the node does not answer (it may have a new address)."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {object_id(node.node_id, info.eoj)}",
+            update_interval=POLL_INTERVAL,
+        )
+        self.client = client
+        self._on_unreachable = on_unreachable
+        self.node = node
+        self.info = info
+        self.object_id = object_id(node.node_id, info.eoj)
+        self._wanted: set[int] = set()
+
+    @property
+    def class_id(self) -> int:
+        """The object's class (group << 8 | class code)."""
+        return self.info.eoj.class_id
+
+    @property
+    def wanted(self) -> frozenset[int]:
+        """The EPCs read by every poll."""
+        return frozenset(self._wanted)
+
+    def want(self, epcs: Iterable[int]) -> None:
+        """Add EPCs to the poll (and the coefficient EPCs they need), as far as the object's Get map lists them."""
+        for epc in epcs:
+            spec = describe(self.class_id, epc, self.info.release)
+            needed = (epc, *(spec.coefficient_epcs if spec is not None else ()))
+            self._wanted.update(needed_epc for needed_epc in needed if needed_epc in self.info.get_map)
+
+    def decoded(self, epc: int) -> Value:
+        """The decoded value of `epc`, or None when unknown, not decodable or not modelled (never a made-up 0)."""
+        if self.data is None or (edt := self.data.values.get(epc)) is None:
+            return None
+        spec = describe(self.class_id, epc, self.info.release)
+        if spec is None:
+            return None
+        try:
+            return spec.decode(edt, self.data.values)
+        except ProtocolError as err:
+            _LOGGER.debug("%s: cannot decode 0x%02X=%s: %s", self.object_id, epc, edt.hex(), err)
+            return None
+
+    @map_lib_errors(UpdateFailed)
+    async def _async_update_data(self) -> ObjectData:
+        previous = dict(self.data.values) if self.data is not None else {}
+        if not self._wanted:
+            return ObjectData(MappingProxyType(previous))
+        try:
+            result = await self.client.get(self.node.address, self.info.eoj, sorted(self._wanted))
+        except TransportError:
+            self._on_unreachable()  # the node may be back at another address
+            raise
+        previous.update(result.values)
+        for epc in result.unsupported:
+            previous.pop(epc, None)  # the device cannot tell right now: unknown, not the last value
+        return ObjectData(MappingProxyType(previous))
+
+    @callback
+    def async_push(self, properties: Iterable[Property]) -> None:
+        """Apply announced values (INF/INFC) without polling."""
+        values = dict(self.data.values) if self.data is not None else {}
+        changed = False
+        for prop in properties:
+            if prop.pdc and values.get(prop.epc) != prop.edt:
+                values[prop.epc] = prop.edt
+                changed = True
+        if changed:
+            self.async_set_updated_data(ObjectData(MappingProxyType(values)))
+
+    @map_lib_errors(HomeAssistantError)
+    async def async_set(self, values: Mapping[int, Value]) -> None:
+        """Write properties in one SetC, encoded by the specs; raise a translated `HomeAssistantError` when refused.
+
+        The written values are applied at once (the device announces them too, and the next poll confirms them).
+        """
+        coefficients = self.data.values if self.data is not None else None
+        properties = [
+            # property_spec raises UnsupportedError (→ "rejected") for an EPC the class does not define.
+            Property(epc, property_spec(self.class_id, epc, self.info.release).encode(value, coefficients))
+            for epc, value in values.items()
+        ]
+        result = await self.client.set(self.node.address, self.info.eoj, properties)
+        result.raise_for_rejection()
+        self.async_push(properties)
