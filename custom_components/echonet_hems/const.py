@@ -33,6 +33,8 @@ REQUEST_TIMEOUT: Final = 2.0
 REQUEST_RETRIES: Final = 1
 # Polling is the fallback: devices announce state changes (INF) and those arrive without waiting for a poll.
 POLL_INTERVAL: Final = timedelta(seconds=60)
+# Writes of one property of one object are at least this far apart (devices keep many settings in EEPROM).
+MIN_WRITE_INTERVAL: Final = 2.0
 # A failed poll asks for a new search (the node may have a new address), at most this often.
 REDISCOVERY_COOLDOWN: Final = 30.0
 

@@ -6,24 +6,27 @@ and reads every wanted EPC of an object in one Get (the library splits only when
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 import logging
+import math
+import time
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .const import DOMAIN, POLL_INTERVAL
+from .const import DOMAIN, MIN_WRITE_INTERVAL, POLL_INTERVAL
 from .errors import map_lib_errors
 from .lib.echonet.client import EchonetClient
 from .lib.echonet.discovery import Node, ObjectInfo
 from .lib.echonet.frame import EOJ, Property
 from .lib.echonet.specs.datatypes import Value
 from .lib.echonet.specs.registry import describe, property_spec
-from .lib.errors import ProtocolError, TransportError
+from .lib.errors import ProtocolError, TransportError, ValueRangeError
 
 if TYPE_CHECKING:
     from .lan_hub import EchonetLanConfigEntry
@@ -77,6 +80,7 @@ class EchonetObjectCoordinator(DataUpdateCoordinator[ObjectData]):
         self.info = info
         self.object_id = object_id(node.node_id, info.eoj)
         self._wanted: set[int] = set()
+        self._last_write: dict[int, float] = {}
 
     @property
     def class_id(self) -> int:
@@ -136,17 +140,47 @@ class EchonetObjectCoordinator(DataUpdateCoordinator[ObjectData]):
             self.async_set_updated_data(ObjectData(MappingProxyType(values)))
 
     @map_lib_errors(HomeAssistantError)
-    async def async_set(self, values: Mapping[int, Value]) -> None:
-        """Write properties in one SetC, encoded by the specs; raise a translated `HomeAssistantError` when refused.
+    async def async_set(self, values: Mapping[int, Value]) -> Mapping[int, bytes]:
+        """Write properties in one SetC and return what the device holds afterwards (read back by EPC).
 
-        The written values are applied at once (the device announces them too, and the next poll confirms them).
+        A user's mistake is refused before any I/O with a translated `ServiceValidationError` (a property the object's
+        Set map does not list, a value outside its range); the device's refusal (SetC_SNA) or silence is a translated
+        `HomeAssistantError`. Writes of one property are spaced by `MIN_WRITE_INTERVAL`: many devices keep settings in
+        EEPROM, and an automation loop must not wear it out.
         """
-        coefficients = self.data.values if self.data is not None else None
-        properties = [
-            # property_spec raises UnsupportedError (→ "rejected") for an EPC the class does not define.
-            Property(epc, property_spec(self.class_id, epc, self.info.release).encode(value, coefficients))
-            for epc, value in values.items()
-        ]
+        properties = self._encode_settable(values)
+        await self._wait_for_write_slot(values)
         result = await self.client.set(self.node.address, self.info.eoj, properties)
         result.raise_for_rejection()
-        self.async_push(properties)
+        written = [prop.epc for prop in properties]
+        readable = [epc for epc in written if epc in self.info.get_map]
+        held = (await self.client.get(self.node.address, self.info.eoj, readable)).values if readable else {}
+        # Write-only properties: the accepted value is all there is to show.
+        shown = [Property(epc, edt) for epc, edt in held.items()]
+        self.async_push([*shown, *(prop for prop in properties if prop.epc not in held)])
+        return MappingProxyType({prop.epc: held.get(prop.epc, prop.edt) for prop in properties})
+
+    def _encode_settable(self, values: Mapping[int, Value]) -> list[Property]:
+        not_settable = sorted(epc for epc in values if epc not in self.info.set_map)
+        if not_settable:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_settable",
+                translation_placeholders={"properties": ", ".join(f"0x{epc:02X}" for epc in not_settable)},
+            )
+        coefficients = self.data.values if self.data is not None else None
+        try:
+            return [
+                Property(epc, property_spec(self.class_id, epc, self.info.release).encode(value, coefficients))
+                for epc, value in values.items()
+            ]
+        except ValueRangeError as err:
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="invalid_value") from err
+
+    async def _wait_for_write_slot(self, values: Mapping[int, Value]) -> None:
+        now = time.monotonic()
+        ready = max((self._last_write.get(epc, -math.inf) + MIN_WRITE_INTERVAL for epc in values), default=now)
+        if ready > now:
+            await asyncio.sleep(ready - now)
+        for epc in values:
+            self._last_write[epc] = max(now, ready)

@@ -77,6 +77,8 @@ def short_timings() -> Iterator[None]:
         patch("custom_components.echonet_hems.lan_hub.SEARCH_WINDOW", 0.3),
         patch("custom_components.echonet_hems.endpoint.REQUEST_TIMEOUT", 0.2),
         patch("custom_components.echonet_hems.endpoint.REQUEST_RETRIES", 0),
+        # Spacing of writes to one property has its own test; elsewhere it would only slow the suite down.
+        patch("custom_components.echonet_hems.object_coordinator.MIN_WRITE_INTERVAL", 0.0),
     ):
         yield
 

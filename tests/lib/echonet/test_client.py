@@ -298,6 +298,30 @@ async def test_set_sna_without_detail_counts_everything_rejected(client: Echonet
     assert result.accepted == frozenset()
 
 
+async def test_set_res_that_confirms_none_of_the_written_epcs_is_a_protocol_error(client: EchonetClient) -> None:
+    # A reply that does not answer what was asked is not a success (seen from a hostile node on a LAN).
+    async with FakeNode(DEVICE_IP, lambda r: [reply(r, ESV.SET_RES, [Property(0x80)])]):
+        with pytest.raises(ProtocolError, match="does not confirm 0xDA"):
+            await client.set(DEVICE_IP, BATTERY, [Property(0xDA, b"\x42")])
+
+
+async def test_one_client_joins_several_interfaces_and_searches_out_of_each(client: EchonetClient) -> None:
+    client.join("127.0.0.65")  # another address of the loopback device: the membership is shared, still counted
+    client.join("127.0.0.65")
+    assert client.interfaces == {"127.0.0.1", "127.0.0.65"}
+    client.leave("127.0.0.65")
+    assert client.interfaces == {"127.0.0.1", "127.0.0.65"}
+    client.leave("127.0.0.65")
+    assert client.interfaces == {"127.0.0.1"}
+    profile = EOJ(0x0E, 0xF0, 0x01)
+    answer = [Property(0xD6, b"\x01\x02\x7d\x01")]
+    async with FakeNode(DEVICE_IP, lambda r: [reply(r, ESV.GET_RES, answer)], multicast=True):
+        answers = await client.multicast(profile, ESV.GET, [Property(0xD6)], 0.3, interface="127.0.0.1")
+    assert [answer.address for answer in answers] == [DEVICE_IP]
+    with pytest.raises(TransportError, match="cannot join"):
+        client.join("192.0.2.99")  # not an address of this host
+
+
 async def test_inf_reaches_subscribers_and_infc_is_acknowledged(client: EchonetClient) -> None:
     received: list[Notification] = []
     unsubscribe = client.subscribe(received.append)

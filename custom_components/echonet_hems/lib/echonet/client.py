@@ -474,9 +474,14 @@ class EchonetClient:
         answer = await self.request(address, eoj, ESV.SETC, properties)
         asked = {prop.epc for prop in properties}
         # In SetC_SNA accepted EPCs come back with PDC 0 and rejected ones with the request's EDT (PROTOCOL.md §1.4).
+        listed = {prop.epc for prop in answer.properties}
         rejected = {prop.epc for prop in answer.properties if prop.pdc and prop.epc in asked}
         if answer.esv is ESV.SETC_SNA and not rejected:
             rejected = asked  # an SNA that does not say what failed: nothing can be assumed accepted
+        elif answer.esv is ESV.SET_RES and not asked <= listed:
+            # Set_Res echoes every written EPC (PDC 0); one that answers something else did not confirm our write.
+            missing = ", ".join(f"0x{epc:02X}" for epc in sorted(asked - listed))
+            raise ProtocolError(f"{address} {eoj}: Set answer does not confirm {missing}")
         return SetResult(frozenset(asked - rejected), frozenset(rejected))
 
     # ------------------------------------------------------------------------------------------------------ plumbing
