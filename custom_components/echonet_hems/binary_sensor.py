@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
-from .lan_hub import EchonetLanConfigEntry, LanRuntimeData
+from .lan_hub import EchonetLanConfigEntry
 from .lib.echonet.specs.datatypes import Value
-from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
+from .meter_coordinator import SmartMeterConfigEntry
 from .object_coordinator import EchonetObjectCoordinator
+from .platform_dispatch import KindSetups, async_setup_kind
 
 PARALLEL_UPDATES = 0
 
@@ -88,16 +91,24 @@ def binary_sensors_for(coordinator: EchonetObjectCoordinator) -> Sequence[Echone
 
 
 async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: EchonetLanConfigEntry | SmartMeterConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
+    hass: HomeAssistant, entry: ConfigEntry[Any], async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Binary sensors for every object, now and when objects appear later; or the meter's connection."""
-    runtime: LanRuntimeData | MeterRuntimeData = entry.runtime_data
-    if isinstance(runtime, MeterRuntimeData):
-        async_add_entities([SmartMeterConnectionEntity(runtime.coordinator, runtime.identity, "connection")])
-        return
-    async_add_object_entities(hass, entry, async_add_entities, binary_sensors_for)  # type: ignore[arg-type]
+    """Binary sensors of the entry's kind."""
+    async_setup_kind(hass, entry, async_add_entities, SETUPS)
+
+
+def _setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
+    """For every object, now and when objects appear later."""
+    async_add_object_entities(hass, entry, add, binary_sensors_for)
+
+
+def _setup_meter(hass: HomeAssistant, entry: SmartMeterConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
+    """The meter's connection."""
+    runtime = entry.runtime_data
+    add([SmartMeterConnectionEntity(runtime.coordinator, runtime.identity, "connection")])
+
+
+SETUPS = KindSetups(lan=_setup_lan, meter=_setup_meter)
 
 
 class EchonetBinarySensorEntity(EchonetObjectEntity, BinarySensorEntity):

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_ADDRESSES, CONF_INTERFACE, CONF_PAN, CONF_PORT, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD
-from .lan_hub import EchonetLanConfigEntry, LanRuntimeData
-from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
+from .lan_hub import LanRuntimeData
+from .meter_coordinator import MeterRuntimeData
 
 REDACTED = "**REDACTED**"
 # The port: a /dev/serial/by-id path carries the dongle's serial number.
@@ -28,24 +29,35 @@ def _epcs(epcs: frozenset[int]) -> list[str]:
     return [f"0x{epc:02X}" for epc in sorted(epcs)]
 
 
-async def async_get_config_entry_diagnostics(
-    hass: HomeAssistant, entry: EchonetLanConfigEntry | SmartMeterConfigEntry
-) -> dict[str, Any]:
+async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ConfigEntry[Any]) -> dict[str, Any]:
     """Everything needed to reproduce a home's objects or its meter link, without identities or addresses."""
-    runtime: LanRuntimeData | MeterRuntimeData = entry.runtime_data
+    runtime = entry.runtime_data
     if isinstance(runtime, MeterRuntimeData):
-        return _meter_diagnostics(entry, runtime)  # type: ignore[arg-type]
-    return _lan_diagnostics(entry, runtime)  # type: ignore[arg-type]
+        return _meter_diagnostics(entry, runtime)
+    if isinstance(runtime, LanRuntimeData):
+        return _lan_diagnostics(entry, runtime)
+    return {"entry": _entry(entry)}
 
 
-def _entry(entry: EchonetLanConfigEntry | SmartMeterConfigEntry) -> dict[str, Any]:
+def _error_text(error: BaseException | None, secrets: tuple[str, ...]) -> str | None:
+    """The error's class and message with the entry's secrets (the dongle's port) taken out."""
+    if error is None:
+        return None
+    text = f"{type(error).__name__}: {error}"
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def _entry(entry: ConfigEntry[Any]) -> dict[str, Any]:
     return {
         "data": async_redact_data(dict(entry.data), TO_REDACT),
         "options": async_redact_data(dict(entry.options), TO_REDACT),
     }
 
 
-def _meter_diagnostics(entry: SmartMeterConfigEntry, runtime: MeterRuntimeData) -> dict[str, Any]:
+def _meter_diagnostics(entry: ConfigEntry[Any], runtime: MeterRuntimeData) -> dict[str, Any]:
     status = runtime.coordinator.status
     identity = runtime.identity
     data = runtime.coordinator.data
@@ -68,7 +80,10 @@ def _meter_diagnostics(entry: SmartMeterConfigEntry, runtime: MeterRuntimeData) 
             "rssi_dbm": status.pan.rssi_dbm if status.pan is not None else None,
             "dongle_stack_version": status.dongle.stack_version,
             "dongle_erxudp_hex": status.dongle.erxudp_hex,
-            "last_error": repr(status.last_error) if status.last_error is not None else None,
+            # The port (a by-id path names the dongle's serial; a URL names a host) never leaves through an error.
+            "last_error": _error_text(
+                status.last_error, tuple(str(entry.data.get(key, "")) for key in (CONF_PORT, CONF_ROUTE_B_ID))
+            ),
         },
         "last_update_success": runtime.coordinator.last_update_success,
         "reading": None
@@ -90,7 +105,7 @@ def _meter_diagnostics(entry: SmartMeterConfigEntry, runtime: MeterRuntimeData) 
     }
 
 
-def _lan_diagnostics(entry: EchonetLanConfigEntry, runtime: LanRuntimeData) -> dict[str, Any]:
+def _lan_diagnostics(entry: ConfigEntry[Any], runtime: LanRuntimeData) -> dict[str, Any]:
     aliases = {node_id: f"node_{index}" for index, node_id in enumerate(sorted(runtime.discovery.nodes))}
     nodes: list[dict[str, Any]] = []
     for node_id, node in sorted(runtime.discovery.nodes.items()):

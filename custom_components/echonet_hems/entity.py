@@ -32,9 +32,14 @@ class EchonetObjectEntity(CoordinatorEntity[EchonetObjectCoordinator]):
     def __init__(self, coordinator: EchonetObjectCoordinator, key: str, epcs: Iterable[int]) -> None:
         """Unique id = object id (node identity + EOJ) + semantic key."""
         super().__init__(coordinator)
-        coordinator.want(epcs)
+        self._epcs = tuple(epcs)
         self._attr_unique_id = f"{coordinator.object_id}_{key}"
         self._attr_device_info = object_device_info(coordinator)
+
+    async def async_added_to_hass(self) -> None:
+        """Join the object's poll while added: a disabled entity is never added, and adds nothing to the poll."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.want(self._epcs))
 
     @property
     def available(self) -> bool:

@@ -7,6 +7,7 @@ and reads every wanted EPC of an object in one Get (the library splits only when
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 import logging
@@ -79,7 +80,7 @@ class EchonetObjectCoordinator(DataUpdateCoordinator[ObjectData]):
         self.node = node
         self.info = info
         self.object_id = object_id(node.node_id, info.eoj)
-        self._wanted: set[int] = set()
+        self._wanted: Counter[int] = Counter()
         self._last_write: dict[int, float] = {}
 
     @property
@@ -89,15 +90,35 @@ class EchonetObjectCoordinator(DataUpdateCoordinator[ObjectData]):
 
     @property
     def wanted(self) -> frozenset[int]:
-        """The EPCs read by every poll."""
+        """The EPCs read by every poll: those of every holder of a `want` that was not released."""
         return frozenset(self._wanted)
 
-    def want(self, epcs: Iterable[int]) -> None:
-        """Add EPCs to the poll (and the coefficient EPCs they need), as far as the object's Get map lists them."""
+    def want(self, epcs: Iterable[int]) -> Callable[[], None]:
+        """Add EPCs to the poll (and the coefficient EPCs they need), as far as the object's Get map lists them.
+
+        Entities want what they show while they are added (a disabled entity reads nothing); anything else that needs
+        a property (the planner) wants it the same way. Returns the release; an EPC leaves the poll when no holder
+        wants it any more. EPCs new to a coordinator that already polls are read at once.
+        """
+        added: list[int] = []
         for epc in epcs:
             spec = describe(self.class_id, epc, self.info.release)
             needed = (epc, *(spec.coefficient_epcs if spec is not None else ()))
-            self._wanted.update(needed_epc for needed_epc in needed if needed_epc in self.info.get_map)
+            added.extend(needed_epc for needed_epc in needed if needed_epc in self.info.get_map)
+        fresh = set(added) - self._wanted.keys()
+        self._wanted.update(added)
+        if fresh and self.data is not None:
+            self.hass.async_create_task(self.async_request_refresh(), eager_start=False)
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._wanted.subtract(added)
+                self._wanted = +self._wanted  # drop EPCs nobody holds
+
+        return release
 
     def decoded(self, epc: int) -> Value:
         """The decoded value of `epc`, or None when unknown, not decodable or not modelled (never a made-up 0)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -18,6 +19,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     PERCENTAGE,
     SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
@@ -34,11 +36,12 @@ from homeassistant.helpers.typing import StateType
 
 from .board_coordinator import ENERGY_LIST, POWER_LIST, DistributionBoardCoordinator, signal_new_channels
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
-from .lan_hub import EchonetLanConfigEntry, LanRuntimeData
+from .lan_hub import EchonetLanConfigEntry
 from .lib.broute.readings import MeterIdentity, MeterReading
 from .lib.echonet.specs.datatypes import Value
-from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry, SmartMeterCoordinator
+from .meter_coordinator import SmartMeterConfigEntry, SmartMeterCoordinator
 from .object_coordinator import EchonetObjectCoordinator
+from .platform_dispatch import KindSetups, async_setup_kind
 
 PARALLEL_UPDATES = 0
 
@@ -171,28 +174,34 @@ def sensors_for(coordinator: EchonetObjectCoordinator) -> Sequence[EchonetSensor
 
 
 async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: EchonetLanConfigEntry | SmartMeterConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
+    hass: HomeAssistant, entry: ConfigEntry[Any], async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Sensors for every object, now and when objects appear later; or the smart meter's."""
-    runtime: LanRuntimeData | MeterRuntimeData = entry.runtime_data
-    if isinstance(runtime, MeterRuntimeData):
-        async_add_entities(
-            SmartMeterSensorEntity(runtime.coordinator, runtime.identity, description) for description in METER_SENSORS
-        )
-        return
-    async_add_object_entities(hass, entry, async_add_entities, sensors_for)  # type: ignore[arg-type]
+    """Sensors of the entry's kind."""
+    async_setup_kind(hass, entry, async_add_entities, SETUPS)
+
+
+def _setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
+    """For every object, now and when objects appear later; circuits once a board knows how many it has."""
+    async_add_object_entities(hass, entry, add, sensors_for)
 
     @callback
     def add_circuits(coordinator: DistributionBoardCoordinator) -> None:
-        async_add_entities(
+        add(
             CircuitSensorEntity(coordinator, channel, description)
             for channel in coordinator.channels
             for description in CIRCUIT_SENSORS
         )
 
     entry.async_on_unload(async_dispatcher_connect(hass, signal_new_channels(entry.entry_id), add_circuits))
+
+
+def _setup_meter(hass: HomeAssistant, entry: SmartMeterConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
+    """The smart meter's sensors."""
+    runtime = entry.runtime_data
+    add(SmartMeterSensorEntity(runtime.coordinator, runtime.identity, description) for description in METER_SENSORS)
+
+
+SETUPS = KindSetups(lan=_setup_lan, meter=_setup_meter)
 
 
 class EchonetSensorEntity(EchonetObjectEntity, SensorEntity):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from syrupy.filters import props
 
 from custom_components.echonet_hems.const import CONF_ADDRESSES
 from custom_components.echonet_hems.diagnostics import async_get_config_entry_diagnostics
+from custom_components.echonet_hems.lib.errors import TransportError
 from virtual_home.runtime import VirtualHome
 
 from .conftest import INTERFACE_ADDRESS
@@ -85,4 +87,10 @@ async def test_meter_diagnostics_redact_credentials_and_identity(
         assert diagnostics == snapshot(
             exclude=props("power_w", "current_r_a", "current_t_a", "import_raw", "export_raw")
         )
+        # A dongle error names its port (a by-id path carries the dongle's serial): diagnostics leave it out.
+        coordinator = entry.runtime_data.coordinator
+        coordinator.status = replace(coordinator.status, last_error=TransportError(f"cannot open {rig.url}: unplugged"))
+        diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+        assert rig.url not in json.dumps(diagnostics)
+        assert diagnostics["session"]["last_error"] == "TransportError: cannot open **REDACTED**: unplugged"
         assert await hass.config_entries.async_unload(entry.entry_id)

@@ -10,9 +10,11 @@ from unittest.mock import AsyncMock, patch
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.echonet_hems.const import DOMAIN
 from custom_components.echonet_hems.lan_hub import EchonetLanConfigEntry
 from custom_components.echonet_hems.object_coordinator import EchonetObjectCoordinator
 from virtual_home.runtime import VirtualHome
@@ -112,3 +114,34 @@ async def test_writes_of_one_property_are_spaced_out(
         await coordinator.async_set({0x80: "on"})  # the same property at once: it waits its turn
         assert waited.call_count == 1
         assert 29.0 < waited.call_args.args[0] <= 30.0
+
+
+async def test_a_disabled_entity_adds_nothing_to_the_poll_and_a_holder_can_want_more(
+    hass: HomeAssistant, home: VirtualHome, loaded: EchonetLanConfigEntry
+) -> None:
+    pv = _coordinator(loaded, home, 0, "027901")
+    # "Sold energy" (0xE3) is disabled by default: its entity exists in the registry, its EPC is not read.
+    assert entity_registry_entry(hass, "sensor", home, 0, "027901", "sold_energy").disabled
+    assert 0xE3 in pv.info.get_map
+    assert 0xE3 not in pv.wanted
+    # Anything else that needs a property (the planner will) asks for it, and lets go of it.
+    release = pv.want([0xE3])
+    assert 0xE3 in pv.wanted
+    await pv.async_refresh()
+    assert pv.data is not None
+    assert 0xE3 in pv.data.values
+    release()
+    release()  # twice is harmless
+    assert 0xE3 not in pv.wanted
+
+
+def entity_registry_entry(
+    hass: HomeAssistant, platform: str, home: VirtualHome, node: int, eoj: str, key: str
+) -> er.RegistryEntry:
+    """The registry entry of an object's entity (which may be disabled, so it has no state)."""
+    registry = er.async_get(hass)
+    found = registry.async_get_entity_id(platform, DOMAIN, f"{node_id(home.nodes[node])}-{eoj}_{key}")
+    assert found is not None
+    entry = registry.async_get(found)
+    assert entry is not None
+    return entry
