@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
+import logging
 from pathlib import Path
 
 import pytest
@@ -137,8 +138,26 @@ async def test_wrong_password_is_an_auth_error(dialect: str, transport: str, tmp
         await good.close()
 
 
+class FailedAttempts(logging.Handler):
+    """Collects the levels of "not re-established" records; `second` is set at the second one."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.levels: list[int] = []
+        self.second = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("B-route session not re-established"):
+            self.levels.append(record.levelno)
+            if len(self.levels) >= 2:
+                self.second.set()
+
+
 @matrix
-async def test_unplug_and_replug_recovers_by_itself(dialect: str, transport: str, tmp_path: Path) -> None:
+async def test_unplug_and_replug_recovers_by_itself(
+    dialect: str, transport: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="custom_components.echonet_hems.lib.broute.session")
     async with rig(dialect, transport, tmp_path) as r:
         session = r.session()
         meter = SmartMeterClient(session)
@@ -152,6 +171,16 @@ async def test_unplug_and_replug_recovers_by_itself(dialect: str, transport: str
         assert isinstance(session.status.last_error, TransportError)
         with pytest.raises(TransportError):
             await meter.read()  # no hang while the dongle is away: an error within the AIF timer
+
+        failed = FailedAttempts()
+        logging.getLogger("custom_components.echonet_hems.lib.broute.session").addHandler(failed)
+        try:
+            async with asyncio.timeout(60):  # a hang guard, not a speed check
+                await failed.second.wait()
+        finally:
+            logging.getLogger("custom_components.echonet_hems.lib.broute.session").removeHandler(failed)
+        # One warning per outage, however often it retries (log-when-unavailable).
+        assert failed.levels[:2] == [logging.WARNING, logging.DEBUG]
         await r.port.replug()  # a power-cycled dongle behind the same path / TCP port
         await session.wait_connected(within=1200)
         after = await meter.read()

@@ -479,7 +479,10 @@ class BRouteSession:
                 await self._establish()
             except (TransportError, AuthError) as err:
                 self._last_error = err
-                _LOGGER.warning("B-route session not re-established: %s", err)
+                # Once per outage at warning level; the retries that follow are for debugging only.
+                _LOGGER.log(
+                    logging.WARNING if attempt == 0 else logging.DEBUG, "B-route session not re-established: %s", err
+                )
             else:
                 _LOGGER.info("B-route session re-established")
                 return
