@@ -16,11 +16,11 @@ import math
 from typing import Final
 
 from custom_components.echonet_hems.lib.echonet.frame import EOJ, ESV, NODE_PROFILE, Frame, Property, decode_format1
+from custom_components.echonet_hems.lib.echonet.ids import EPC_PRODUCTION_NUMBER
 from custom_components.echonet_hems.lib.errors import ProtocolError
 
 from .clock import JST, Clock
 from .echonet.device import (
-    EPC_PRODUCTION_NUMBER,
     DeviceObject,
     Prop,
     addressed_objects,

@@ -19,16 +19,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
 from .lan_hub import EchonetLanConfigEntry
+from .lib.echonet.ids import EV_CHARGER, V2H, WATER_HEATER
 from .lib.echonet.specs.datatypes import Value
 from .meter_coordinator import SmartMeterConfigEntry
 from .object_coordinator import EchonetObjectCoordinator
 from .platform_dispatch import KindSetups, async_setup_kind
 
 PARALLEL_UPDATES = 0
-
-WATER_HEATER = 0x026B
-V2H = 0x027E
-EV_CHARGER = 0x02A1
 
 
 def state_is(*on_keys: str) -> Callable[[Value], bool | None]:

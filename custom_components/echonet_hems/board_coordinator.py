@@ -21,6 +21,7 @@ from .const import DOMAIN
 from .lib.echonet.client import EchonetClient
 from .lib.echonet.discovery import Node, ObjectInfo
 from .lib.echonet.frame import Property
+from .lib.echonet.ids import BOARD as BOARD_CLASS
 from .lib.echonet.specs.channels import ChannelReadings, decode_channel_list, encode_channel_range, max_channel_count
 from .lib.errors import HemsError, ProtocolError
 from .object_coordinator import EchonetObjectCoordinator, ObjectData
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
-BOARD_CLASS: Final = 0x0287
 EPC_CHANNELS: Final = 0xB1  # number of measurement channels (simplex)
 EPC_UNIT: Final = 0xC2
 ENERGY_RANGE, ENERGY_LIST = 0xB2, 0xB3

@@ -12,12 +12,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
 from .lan_hub import EchonetLanConfigEntry
+from .lib.echonet.ids import AIR_CONDITIONER
 from .lib.echonet.specs.datatypes import Value
 from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 1
 
-AIR_CONDITIONER: Final = 0x0130
 EPC_POWER: Final = 0x80
 EPC_FAN: Final = 0xA0
 EPC_MODE: Final = 0xB0

@@ -12,11 +12,11 @@ from homeassistant.util.color import brightness_to_value, value_to_brightness
 
 from .entity import EchonetObjectEntity, async_add_object_entities
 from .lan_hub import EchonetLanConfigEntry
+from .lib.echonet.ids import GENERAL_LIGHTING
 from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 1
 
-GENERAL_LIGHTING: Final = 0x0290
 EPC_POWER: Final = 0x80
 EPC_LEVEL: Final = 0xB0  # light level, 0..100 %
 LEVEL_SCALE: Final = (1, 100)

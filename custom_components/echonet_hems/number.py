@@ -17,14 +17,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
 from .lan_hub import EchonetLanConfigEntry
+from .lib.echonet.ids import BATTERY, EV_CHARGER, V2H
 from .lib.echonet.specs.datatypes import Value
 from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 1
 
-BATTERY = 0x027D
-V2H = 0x027E
-EV_CHARGER = 0x02A1
 # Used when the device does not state its limit (no min/max or rated property in its Get map).
 FALLBACK_MAX_W = 10000.0
 

@@ -11,13 +11,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
 from .lan_hub import EchonetLanConfigEntry
+from .lib.echonet.ids import BATTERY, EV_CHARGER, V2H
 from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 1
-
-BATTERY = 0x027D
-V2H = 0x027E
-EV_CHARGER = 0x02A1
 
 
 @dataclass(frozen=True, kw_only=True)

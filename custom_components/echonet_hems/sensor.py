@@ -38,20 +38,13 @@ from .board_coordinator import ENERGY_LIST, POWER_LIST, DistributionBoardCoordin
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
 from .lan_hub import EchonetLanConfigEntry
 from .lib.broute.readings import MeterIdentity, MeterReading
+from .lib.echonet.ids import BATTERY, BOARD, EV_CHARGER, FUEL_CELL, PV, V2H, WATER_HEATER
 from .lib.echonet.specs.datatypes import Value
 from .meter_coordinator import SmartMeterConfigEntry, SmartMeterCoordinator
 from .object_coordinator import EchonetObjectCoordinator
 from .platform_dispatch import KindSetups, async_setup_kind
 
 PARALLEL_UPDATES = 0
-
-PV = 0x0279
-FUEL_CELL = 0x027C
-BATTERY = 0x027D
-V2H = 0x027E
-BOARD = 0x0287
-EV_CHARGER = 0x02A1
-WATER_HEATER = 0x026B
 
 
 def number(value: Value) -> StateType:

@@ -12,11 +12,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
 from .lan_hub import EchonetLanConfigEntry
+from .lib.echonet.ids import WATER_HEATER
 from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 1
-
-WATER_HEATER = 0x026B
 
 
 @dataclass(frozen=True, kw_only=True)

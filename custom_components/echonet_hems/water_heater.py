@@ -17,12 +17,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
 from .lan_hub import EchonetLanConfigEntry
+from .lib.echonet.ids import WATER_HEATER
 from .lib.echonet.specs.datatypes import Value
 from .object_coordinator import EchonetObjectCoordinator
 
 PARALLEL_UPDATES = 1
 
-WATER_HEATER: Final = 0x026B
 EPC_MODE: Final = 0xB0
 EPC_TARGET: Final = 0xB3
 EPC_WATER_TEMPERATURE: Final = 0xC1

@@ -14,6 +14,16 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from custom_components.echonet_hems.lib.echonet.frame import EOJ, ESV, Frame, Property
+from custom_components.echonet_hems.lib.echonet.ids import (
+    EPC_FAULT_STATUS,
+    EPC_GET_MAP,
+    EPC_INSTALLATION_LOCATION,
+    EPC_MANUFACTURER,
+    EPC_OPERATION_STATUS,
+    EPC_SET_MAP,
+    EPC_STANDARD_VERSION,
+    EPC_STATUS_MAP,
+)
 from custom_components.echonet_hems.lib.echonet.property_map import encode_property_map
 from custom_components.echonet_hems.lib.echonet.specs.datatypes import Value
 from custom_components.echonet_hems.lib.echonet.specs.registry import property_spec
@@ -22,17 +32,6 @@ from custom_components.echonet_hems.lib.errors import HemsError
 type Getter = Callable[[], bytes | None]  # None: not available right now (the device answers SNA)
 type Setter = Callable[[bytes], bool]
 
-EPC_OPERATION_STATUS: Final = 0x80
-EPC_INSTALLATION_LOCATION: Final = 0x81
-EPC_STANDARD_VERSION: Final = 0x82
-EPC_IDENTIFICATION: Final = 0x83
-EPC_FAULT_STATUS: Final = 0x88
-EPC_MANUFACTURER: Final = 0x8A
-EPC_PRODUCT_CODE: Final = 0x8C
-EPC_PRODUCTION_NUMBER: Final = 0x8D
-EPC_STATUS_MAP: Final = 0x9D
-EPC_SET_MAP: Final = 0x9E
-EPC_GET_MAP: Final = 0x9F
 MAP_EPCS: Final = (EPC_STATUS_MAP, EPC_SET_MAP, EPC_GET_MAP)
 LOCATION_LIVING: Final = 0x08  # location code 1 (living room), number 0
 RELEASE_R: Final = b"\x00\x00R\x00"

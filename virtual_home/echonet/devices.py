@@ -13,6 +13,17 @@ from datetime import datetime
 from typing import Final, Protocol
 
 from custom_components.echonet_hems.lib.echonet.frame import EOJ
+from custom_components.echonet_hems.lib.echonet.ids import (
+    AIR_CONDITIONER as AIRCON_CLASS,
+    BATTERY as BATTERY_CLASS,
+    BOARD as BOARD_CLASS,
+    EV_CHARGER as EV_CHARGER_CLASS,
+    FUEL_CELL as FUEL_CELL_CLASS,
+    GENERAL_LIGHTING as LIGHTING_CLASS,
+    PV as PV_CLASS,
+    V2H as EV_CHARGER_DISCHARGER_CLASS,
+    WATER_HEATER as WATER_HEATER_CLASS,
+)
 
 from ..physics.appliances import AirConditioner, Light
 from ..physics.battery import Battery, BatteryMode
@@ -27,16 +38,6 @@ BOARD_UNIT_KWH: Final = 0.01  # distribution board C2 = 0x02
 BOARD_WRAP: Final = 100_000_000
 ON: Final = b"\x30"
 OFF: Final = b"\x31"
-
-PV_CLASS: Final = 0x0279
-BATTERY_CLASS: Final = 0x027D
-WATER_HEATER_CLASS: Final = 0x026B
-EV_CHARGER_DISCHARGER_CLASS: Final = 0x027E
-EV_CHARGER_CLASS: Final = 0x02A1
-FUEL_CELL_CLASS: Final = 0x027C
-BOARD_CLASS: Final = 0x0287
-AIRCON_CLASS: Final = 0x0130
-LIGHTING_CLASS: Final = 0x0290
 
 
 class HomeView(Protocol):

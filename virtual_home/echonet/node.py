@@ -17,15 +17,22 @@ import struct
 from typing import Final
 
 from custom_components.echonet_hems.lib.echonet.frame import EOJ, ESV, NODE_PROFILE, Frame, Property, decode_frame
-from custom_components.echonet_hems.lib.errors import ProtocolError
-
-from .device import (
+from custom_components.echonet_hems.lib.echonet.ids import (
+    EPC_CLASS_COUNT,
+    EPC_CLASS_LIST,
     EPC_IDENTIFICATION,
+    EPC_INSTANCE_COUNT,
+    EPC_INSTANCE_LIST_NOTIFICATION,
     EPC_MANUFACTURER,
     EPC_OPERATION_STATUS,
     EPC_PRODUCT_CODE,
     EPC_PRODUCTION_NUMBER,
+    EPC_SELF_NODE_INSTANCES as EPC_INSTANCE_LIST,
     EPC_STANDARD_VERSION,
+)
+from custom_components.echonet_hems.lib.errors import ProtocolError
+
+from .device import (
     DeviceObject,
     Prop,
     addressed_objects,
@@ -38,11 +45,6 @@ _LOGGER = logging.getLogger(__name__)
 
 PORT: Final = 3610
 GROUP: Final = "224.0.23.0"
-EPC_INSTANCE_COUNT: Final = 0xD3
-EPC_CLASS_COUNT: Final = 0xD4
-EPC_INSTANCE_LIST_NOTIFICATION: Final = 0xD5
-EPC_INSTANCE_LIST: Final = 0xD6
-EPC_CLASS_LIST: Final = 0xD7
 NODE_VERSION: Final = b"\x01\x0d\x01\x00"  # ECHONET Lite 1.13, format 1
 
 

@@ -30,6 +30,13 @@ import logging
 from typing import Any, Final, Protocol
 
 from ..echonet.frame import CONTROLLER, EOJ, ESV, RESPONSES, Frame, Property, decode_format1
+from ..echonet.ids import (
+    EPC_IDENTIFICATION,
+    EPC_MANUFACTURER as EPC_MAKER,
+    EPC_PRODUCTION_NUMBER as EPC_SERIAL,
+    EPC_STANDARD_VERSION as EPC_RELEASE,
+    SMART_METER as METER_CLASS,
+)
 from ..echonet.specs.datatypes import JST, Value
 from ..echonet.specs.meter import energy_multiplier, energy_wrap_modulus
 from ..echonet.specs.model import appendix_release
@@ -52,13 +59,8 @@ from .timing import Timing
 _LOGGER = logging.getLogger(__name__)
 
 METER: Final = EOJ(0x02, 0x88, 0x01)
-METER_CLASS: Final = 0x0288
 HISTORY_DAYS: Final = 100  # E5 selects 0 (today) … 99 days ago
 SLOTS_PER_DAY: Final = 48
-EPC_RELEASE: Final = 0x82
-EPC_IDENTIFICATION: Final = 0x83
-EPC_MAKER: Final = 0x8A
-EPC_SERIAL: Final = 0x8D
 EPC_DATE: Final = 0x98
 EPC_COEFFICIENT: Final = 0xD3
 EPC_DIGITS: Final = 0xD7

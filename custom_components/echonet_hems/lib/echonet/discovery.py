@@ -16,21 +16,23 @@ from typing import Final
 from ..errors import HemsError, ProtocolError
 from .client import Address, EchonetClient, Notification
 from .frame import EOJ, ESV, NODE_PROFILE, NODE_PROFILE_ALL, Frame, Property
+from .ids import (
+    EPC_GET_MAP,
+    EPC_IDENTIFICATION,
+    EPC_INSTANCE_LIST_NOTIFICATION,
+    EPC_MANUFACTURER,
+    EPC_PRODUCT_CODE,
+    EPC_PRODUCTION_NUMBER,
+    EPC_SELF_NODE_INSTANCES,
+    EPC_SET_MAP,
+    EPC_STANDARD_VERSION,
+    EPC_STATUS_MAP,
+)
 from .property_map import decode_property_map
 from .quirks import batch_quirk
 
 _LOGGER = logging.getLogger(__name__)
 
-EPC_STANDARD_VERSION: Final = 0x82
-EPC_IDENTIFICATION: Final = 0x83
-EPC_MANUFACTURER: Final = 0x8A
-EPC_PRODUCT_CODE: Final = 0x8C
-EPC_PRODUCTION_NUMBER: Final = 0x8D
-EPC_STATUS_MAP: Final = 0x9D
-EPC_SET_MAP: Final = 0x9E
-EPC_GET_MAP: Final = 0x9F
-EPC_INSTANCE_LIST_NOTIFICATION: Final = 0xD5
-EPC_SELF_NODE_INSTANCES: Final = 0xD6
 
 NODE_IDENTITY_EPCS: Final = (
     EPC_IDENTIFICATION,

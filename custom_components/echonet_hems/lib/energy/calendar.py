@@ -23,13 +23,14 @@ class DayType(StrEnum):
 
 
 @cache
-def _japan_holidays(year: int) -> frozenset[date]:
+def holidays_of_year(year: int) -> frozenset[date]:
+    """Every Japanese national holiday of `year` (the project's one holiday source)."""
     return frozenset(holidays.country_holidays("JP", years=year).keys())
 
 
 def is_national_holiday(day: date) -> bool:
     """Whether `day` is a Japanese national holiday."""
-    return day in _japan_holidays(day.year)
+    return day in holidays_of_year(day.year)
 
 
 def day_type(day: date, *, new_year_break: bool = True) -> DayType:

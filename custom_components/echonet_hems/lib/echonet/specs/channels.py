@@ -21,10 +21,10 @@ from types import MappingProxyType
 from typing import Final
 
 from ...errors import ProtocolError, UnsupportedError, ValueRangeError
+from ..ids import BOARD as DISTRIBUTION_BOARD_CLASS
 from .datatypes import Value
 from .registry import property_spec
 
-DISTRIBUTION_BOARD_CLASS: Final = 0x0287
 UNIT_EPC: Final = 0xC2
 MAX_CHANNEL: Final = 252
 RANGE_TO_LIST: Final[Mapping[int, int]] = MappingProxyType(

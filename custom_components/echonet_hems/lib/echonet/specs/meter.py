@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Final
 
 from ...errors import ValueRangeError
+from ..ids import SMART_METER as METER_CLASS
 from .registry import property_spec
 
-METER_CLASS: Final = 0x0288
 COEFFICIENT_EPC: Final = 0xD3
 DIGITS_EPC: Final = 0xD7
 UNIT_EPC: Final = 0xE1

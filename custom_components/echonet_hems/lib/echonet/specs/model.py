@@ -15,7 +15,6 @@ from typing import Final
 from ...errors import ProtocolError, ValueRangeError
 from .datatypes import DataType, EnumType, UIntType, Value
 
-NODE_PROFILE_CLASS: Final = 0x0EF0
 SUPER_CLASS: Final = 0x0000
 
 

@@ -11,13 +11,14 @@ from types import MappingProxyType
 from typing import Final
 
 from ...errors import UnsupportedError
+from ..ids import NODE_PROFILE as NODE_PROFILE_CLASS
 from .classes_appliances import ELECTRIC_WATER_HEATER, GENERAL_LIGHTING, HOME_AIR_CONDITIONER
 from .classes_generation import FUEL_CELL, MULTIPLE_INPUT_PCS, PV_POWER_GENERATION
 from .classes_metering import LV_SMART_ELECTRIC_ENERGY_METER, POWER_DISTRIBUTION_BOARD_METERING
 from .classes_profiles import COMMON, NODE_PROFILE
 from .classes_storage import EV_CHARGER, EV_CHARGER_DISCHARGER, STORAGE_BATTERY
 from .datatypes import Value
-from .model import NODE_PROFILE_CLASS, SUPER_CLASS, ClassSpec, PropertySpec, normalize_release
+from .model import SUPER_CLASS, ClassSpec, PropertySpec, normalize_release
 
 _CLASSES: Final[Mapping[int, ClassSpec]] = MappingProxyType(
     {
