@@ -157,8 +157,15 @@ class EchonetObjectCoordinator(DataUpdateCoordinator[ObjectData]):
             if prop.pdc and values.get(prop.epc) != prop.edt:
                 values[prop.epc] = prop.edt
                 changed = True
-        if changed:
+        if not changed:
+            return
+        if self.last_update_success:
             self.async_set_updated_data(ObjectData(MappingProxyType(values)))
+            return
+        # During an outage only a poll says the object answers again: an announcement shows its values but keeps the
+        # outage (and its logged-once state), so the next failed poll does not log the outage a second time.
+        self.data = ObjectData(MappingProxyType(values))
+        self.async_update_listeners()
 
     @map_lib_errors(HomeAssistantError)
     async def async_set(self, values: Mapping[int, Value]) -> Mapping[int, bytes]:
