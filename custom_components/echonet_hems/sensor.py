@@ -46,6 +46,10 @@ from .platform_dispatch import KindSetups, async_setup_kind
 
 PARALLEL_UPDATES = 0
 
+# One display precision per kind of value, wherever it appears: whole watts, kWh to 10 Wh.
+POWER_PRECISION = 0
+ENERGY_PRECISION = 2
+
 
 def number(value: Value) -> StateType:
     """A decoded number as state; anything else (None, a state key, a composite) is unknown."""
@@ -72,6 +76,7 @@ def _power(key: str, epc: int, *class_ids: int) -> EchonetSensorEntityDescriptio
         device_class=SensorDeviceClass.POWER,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=POWER_PRECISION,
     )
 
 
@@ -84,7 +89,7 @@ def _energy(key: str, epc: int, *class_ids: int) -> EchonetSensorEntityDescripti
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
+        suggested_display_precision=ENERGY_PRECISION,
     )
 
 
@@ -140,6 +145,7 @@ SENSORS: tuple[EchonetSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
         suggested_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=ENERGY_PRECISION,
     ),
     # EV charger (0x02A1, charge only) and charger/discharger (V2H, 0x027E, charge-positive)
     _power("charging_power", 0xD3, EV_CHARGER),
@@ -253,7 +259,7 @@ def _meter_energy(key: str, value_fn: Callable[[MeterReading], StateType]) -> Sm
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
+        suggested_display_precision=ENERGY_PRECISION,
         value_fn=_reading(value_fn),
     )
 
@@ -265,6 +271,7 @@ METER_SENSORS: tuple[SmartMeterSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.POWER,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=POWER_PRECISION,
         value_fn=_reading(lambda reading: reading.power_w),
     ),
     _meter_current("current_r_phase", lambda reading: reading.current_r_a),
@@ -320,6 +327,7 @@ CIRCUIT_SENSORS: tuple[CircuitSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.POWER,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=POWER_PRECISION,
     ),
     CircuitSensorEntityDescription(
         key="energy",
@@ -328,7 +336,7 @@ CIRCUIT_SENSORS: tuple[CircuitSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
+        suggested_display_precision=ENERGY_PRECISION,
     ),
 )
 
