@@ -61,11 +61,19 @@ _LOGGER = logging.getLogger(__name__)
 
 
 class InvalidAddressError(ValueError):
-    """A manually given address is not an IPv4 unicast address."""
+    """A manually given address is not the IPv4 unicast address of a device."""
 
 
-def parse_addresses(text: str) -> list[str]:
-    """Comma-separated IPv4 unicast addresses → a list without duplicates; `InvalidAddressError` otherwise."""
+# 0.0.0.0/8 ("this network") and 240.0.0.0/4 (reserved, with the limited broadcast 255.255.255.255) are never a device.
+_NEVER_A_DEVICE = (ipaddress.IPv4Network("0.0.0.0/8"), ipaddress.IPv4Network("240.0.0.0/4"))
+
+
+def parse_addresses(text: str, network: ipaddress.IPv4Network | None = None) -> list[str]:
+    """Comma-separated IPv4 unicast addresses → a list without duplicates; `InvalidAddressError` otherwise.
+
+    Refused: multicast, "this network" (0.x.x.x), reserved (240.0.0.0/4, broadcast included) and, when the adapter's
+    `network` is known, its network and broadcast addresses (a request sent there reaches every device or none).
+    """
     addresses: list[str] = []
     for part in text.split(","):
         item = part.strip()
@@ -75,11 +83,22 @@ def parse_addresses(text: str) -> list[str]:
             address = ipaddress.IPv4Address(item)
         except ValueError as err:
             raise InvalidAddressError(item) from err
-        if address.is_multicast or address.is_unspecified or address == ipaddress.IPv4Address("255.255.255.255"):
+        if address.is_multicast or any(address in block for block in _NEVER_A_DEVICE):
+            raise InvalidAddressError(item)
+        if (
+            network is not None
+            and network.prefixlen < 31
+            and address in (network.network_address, network.broadcast_address)
+        ):
             raise InvalidAddressError(item)
         if str(address) not in addresses:
             addresses.append(str(address))
     return addresses
+
+
+async def _async_network_of(hass: HomeAssistant, interface: str) -> ipaddress.IPv4Network | None:
+    resolved = await async_resolve_interface(hass, interface)
+    return resolved.network if resolved is not None else None
 
 
 async def _async_interfaces(hass: HomeAssistant) -> list[SelectOptionDict]:
@@ -309,7 +328,8 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             self._interface = user_input[CONF_INTERFACE]
             try:
-                self._addresses = parse_addresses(user_input.get(CONF_ADDRESSES, ""))
+                network = await _async_network_of(self.hass, self._interface)
+                self._addresses = parse_addresses(user_input.get(CONF_ADDRESSES, ""), network)
             except InvalidAddressError:
                 errors[CONF_ADDRESSES] = "invalid_address"
             else:
@@ -393,7 +413,8 @@ class EchonetHemsOptionsFlow(OptionsFlow):
         current = ", ".join(self.config_entry.options.get(CONF_ADDRESSES, []))
         if user_input is not None:
             try:
-                addresses = parse_addresses(user_input.get(CONF_ADDRESSES, ""))
+                network = await _async_network_of(self.hass, self.config_entry.data.get(CONF_INTERFACE, ""))
+                addresses = parse_addresses(user_input.get(CONF_ADDRESSES, ""), network)
             except InvalidAddressError:
                 errors[CONF_ADDRESSES] = "invalid_address"
             else:

@@ -4,6 +4,7 @@ options. Runs the search against the virtual home over real sockets."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+import ipaddress
 from unittest.mock import AsyncMock, patch
 
 from homeassistant.config_entries import SOURCE_USER
@@ -71,7 +72,9 @@ async def test_lan_search_finds_the_home_and_creates_the_entry(
 
 async def test_invalid_address_then_recover(hass: HomeAssistant, home: VirtualHome) -> None:
     flow_id = await _start_lan(hass)
-    for bad in ("192.168.1", "224.0.23.0", "0.0.0.0", "255.255.255.255", "fe80::1"):
+    # Loopback is the adapter's network here (127.0.0.0/8): its broadcast address is refused too.
+    bad_ones = ("192.168.1", "224.0.23.0", "0.0.0.0", "0.0.0.1", "240.0.0.1", "255.255.255.255", "127.255.255.255")
+    for bad in (*bad_ones, "fe80::1"):
         result = await hass.config_entries.flow.async_configure(
             flow_id, {CONF_INTERFACE: INTERFACE, CONF_ADDRESSES: f"{home.nodes[0].address}, {bad}"}
         )
@@ -178,6 +181,15 @@ async def test_options_extra_addresses(hass: HomeAssistant, lan_entry: MockConfi
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert lan_entry.options == {CONF_ADDRESSES: ["192.168.1.20", "192.168.1.21"]}
+
+
+def test_parse_addresses_refuses_the_broadcast_of_the_adapters_network() -> None:
+    network = ipaddress.IPv4Network("192.168.1.0/24")
+    assert parse_addresses("192.168.1.20, 192.168.1.254", network) == ["192.168.1.20", "192.168.1.254"]
+    for bad in ("192.168.1.255", "192.168.1.0"):
+        with pytest.raises(InvalidAddressError):
+            parse_addresses(bad, network)
+    assert parse_addresses("192.168.1.255") == ["192.168.1.255"]  # without the network it may be a device (/23)
 
 
 def test_parse_addresses() -> None:
