@@ -92,8 +92,8 @@ async def test_glitch_and_push_without_change(
 
     setting = entity_id(hass, "number", home.nodes[1], "027D01", "charging_power_setting")
     with pytest.raises(HomeAssistantError) as refused:
-        await coordinator.async_set({0x01: 5})  # not an EPC of the class
-    assert refused.value.translation_key == "rejected"
+        await coordinator.async_set({0x01: 5})  # not an EPC of the class, so not in its Set map: refused before I/O
+    assert refused.value.translation_key == "not_settable"
     await hass.services.async_call("number", "set_value", {ATTR_ENTITY_ID: setting, "value": 0}, blocking=True)
     assert state(hass, setting).state == "0.0"
     assert await hass.config_entries.async_unload(lan_entry.entry_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import contextlib
 from datetime import timedelta
 import logging
 from pathlib import Path
@@ -138,6 +139,9 @@ async def test_wrong_password_is_an_auth_error(dialect: str, transport: str, tmp
         await good.close()
 
 
+SESSION_LOGGER = "custom_components.echonet_hems.lib.broute.session"
+
+
 class FailedAttempts(logging.Handler):
     """Collects the levels of "not re-established" records; `second` is set at the second one."""
 
@@ -157,8 +161,11 @@ class FailedAttempts(logging.Handler):
 async def test_unplug_and_replug_recovers_by_itself(
     dialect: str, transport: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="custom_components.echonet_hems.lib.broute.session")
-    async with rig(dialect, transport, tmp_path) as r:
+    caplog.set_level(logging.DEBUG, logger=SESSION_LOGGER)
+    failed = FailedAttempts()  # listening from the start: the first failed attempt may come at once
+    logging.getLogger(SESSION_LOGGER).addHandler(failed)
+    async with rig(dialect, transport, tmp_path) as r, contextlib.AsyncExitStack() as stack:
+        stack.callback(logging.getLogger(SESSION_LOGGER).removeHandler, failed)
         session = r.session()
         meter = SmartMeterClient(session)
         recorder = StateRecorder(session)
@@ -171,14 +178,8 @@ async def test_unplug_and_replug_recovers_by_itself(
         assert isinstance(session.status.last_error, TransportError)
         with pytest.raises(TransportError):
             await meter.read()  # no hang while the dongle is away: an error within the AIF timer
-
-        failed = FailedAttempts()
-        logging.getLogger("custom_components.echonet_hems.lib.broute.session").addHandler(failed)
-        try:
-            async with asyncio.timeout(60):  # a hang guard, not a speed check
-                await failed.second.wait()
-        finally:
-            logging.getLogger("custom_components.echonet_hems.lib.broute.session").removeHandler(failed)
+        async with asyncio.timeout(60):  # a hang guard, not a speed check
+            await failed.second.wait()
         # One warning per outage, however often it retries (log-when-unavailable).
         assert failed.levels[:2] == [logging.WARNING, logging.DEBUG]
         await r.port.replug()  # a power-cycled dongle behind the same path / TCP port
