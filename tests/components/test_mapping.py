@@ -95,5 +95,6 @@ async def test_glitch_and_push_without_change(
         await coordinator.async_set({0x01: 5})  # not an EPC of the class, so not in its Set map: refused before I/O
     assert refused.value.translation_key == "not_settable"
     await hass.services.async_call("number", "set_value", {ATTR_ENTITY_ID: setting, "value": 0}, blocking=True)
-    assert state(hass, setting).state == "0.0"
+    # The battery takes 0 as "no limit" and reports its maximum: the entity shows what the device holds (read back).
+    assert state(hass, setting).state == "3000.0"
     assert await hass.config_entries.async_unload(lan_entry.entry_id)
