@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     network.add_argument("--interface", default="127.0.0.1", help="interface address for multicast (default lo)")
     network.add_argument("--loss", type=float, default=0.0, help="probability that a node ignores a request")
     network.add_argument("--delay", type=float, default=0.0, help="seconds every node waits before answering")
+    network.add_argument(
+        "--announce-measurements",
+        action="store_true",
+        help="devices also announce (INF) every reading that changes, once per simulation step, not only status "
+        "changes (for fast demos, where a controller's poll would span simulated hours)",
+    )
     meter = parser.add_argument_group("smart meter and Wi-SUN dongle")
     meter.add_argument("--dongle-dialect", choices=("bp35a1", "bp35c0"), default="bp35a1", help="SKSTACK dialect")
     meter.add_argument("--dongle-pty", type=Path, help="stable path (symlink) of the dongle's pty")
@@ -129,6 +135,7 @@ def options_from(args: argparse.Namespace) -> tuple[HomeOptions, StationOptions]
         interface=args.interface,
         seed=args.seed,
         history_days=args.history_days,
+        announce_measurements=args.announce_measurements,
         meter=MeterConfig(use_infc=args.meter_infc, sna_optional=args.meter_sna_optional),
     )
     dongle = StationOptions(

@@ -73,6 +73,10 @@ class HomeOptions:
     seed: int = 0
     step_seconds: float = 60.0
     history_days: int = 1
+    # Devices also announce every changed reading once per step. A real device announces its status changes and is
+    # polled for readings (the integration: every 60 s); at 60x speed that poll is a simulated hour and values read
+    # at different moments contradict each other, so the demo has its devices push what they measure.
+    announce_measurements: bool = False
     meter: MeterConfig = field(default_factory=MeterConfig)
 
 
@@ -168,7 +172,16 @@ class VirtualHome:
         for index, (name, maker, objects) in enumerate(groups):
             identity = NodeIdentity(maker, f"VH-{name}", f"VH{self.options.seed:04d}{index:06d}")
             address = next_address(self.options.base_address, index)
-            nodes.append(EchonetNode(address, identity, objects, interface=self.options.interface, seed=index))
+            nodes.append(
+                EchonetNode(
+                    address,
+                    identity,
+                    objects,
+                    interface=self.options.interface,
+                    seed=index,
+                    announce_measurements=self.options.announce_measurements,
+                )
+            )
         return nodes
 
     # ---------------------------------------------------------------------------------------------------- stepping
