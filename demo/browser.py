@@ -36,6 +36,8 @@ from .state import DemoState
 VIEWPORT = (1400, 1000)
 PAGE_TIMEOUT = 90.0  # a page's data may take a while on a busy 2-core machine
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+BROWSER_LANGUAGES = {"en": "en-US", "ja": "ja"}
+LOG_IN_LABELS = ("Log in", "ログイン")  # the login page's button, en and ja
 
 # Helpers evaluated before every expression: queries and text through open shadow roots.
 DEEP_JS = r"""
@@ -155,6 +157,7 @@ class Chromium:
     """A headless Chromium with one tab; `async with Chromium(...) as page`."""
 
     session: aiohttp.ClientSession
+    language: str = "en"
     process: asyncio.subprocess.Process | None = None
     profile: tempfile.TemporaryDirectory[str] | None = None
     ws: aiohttp.ClientWebSocketResponse | None = None
@@ -170,7 +173,7 @@ class Chromium:
             "--no-first-run",
             "--no-default-browser-check",
             "--hide-scrollbars",
-            "--lang=en-US",
+            f"--lang={BROWSER_LANGUAGES.get(self.language, 'en-US')}",  # the login page follows the browser
             f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}",
             f"--user-data-dir={self.profile.name}",
             "--remote-debugging-address=127.0.0.1",
@@ -235,7 +238,8 @@ async def log_in(page: Page, url: str) -> None:
     password = "deepAll('input').find(i => i.type === 'password')"
     await page.type_into(username, DEMO_USERNAME)
     await page.type_into(password, DEMO_PASSWORD)
-    button = "deepAll('mwc-button, ha-button').find(b => clean(deepText(b)) === 'Log in')"
+    labels = json.dumps(LOG_IN_LABELS)
+    button = f"deepAll('mwc-button, ha-button').find(b => {labels}.includes(clean(deepText(b))))"
     await page.wait_for(step, f"(() => {{ const b = {button}; b?.click(); return !!b; }})()")
     # Logged in when the app has its connection and user (tokens stay in memory unless "Keep me logged in").
     await page.wait_for(
@@ -328,7 +332,7 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
         async with WebSocketApi(session, state.url, state.token, state.ha_log) as ws:
             pv = await _device_with(ws, state, PV)
             battery = await _device_with(ws, state, BATTERY)
-        async with Chromium(session) as page:
+        async with Chromium(session, state.language) as page:
             await log_in(page, state.url)
             _say("logged in")
             values = await check_device_page(page, state.url, pv, screenshots / "device-pv.png")
