@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_argument("--no-fuel-cell", action="store_true", help="no fuel cell (0x027C)")
     devices.add_argument("--no-aircon", action="store_true", help="no air conditioner (0x0130)")
     devices.add_argument("--no-light", action="store_true", help="no light (0x0290)")
+    devices.add_argument(
+        "--routine",
+        action="store_true",
+        help="a household's day: the air conditioner heats/cools mornings and evenings, the fuel cell runs in its "
+        "hot-water hours (default: both stay off until a controller switches them)",
+    )
     network = parser.add_argument_group("network")
     network.add_argument("--base-address", default="127.0.0.11", help="first node's address (default 127.0.0.11)")
     network.add_argument("--interface", default="127.0.0.1", help="interface address for multicast (default lo)")
@@ -136,6 +142,7 @@ def options_from(args: argparse.Namespace) -> tuple[HomeOptions, StationOptions]
         seed=args.seed,
         history_days=args.history_days,
         announce_measurements=args.announce_measurements,
+        routine=args.routine,
         meter=MeterConfig(use_infc=args.meter_infc, sna_optional=args.meter_sna_optional),
     )
     dongle = StationOptions(

@@ -36,6 +36,7 @@ from .physics.fuel_cell import FuelCell
 from .physics.home import Home, HomeSnapshot
 from .physics.load import BaseLoad
 from .physics.pv import PVArray
+from .physics.routine import HouseholdRoutine
 from .physics.water_heater import EcoCute
 from .physics.weather import Sky, Weather
 
@@ -77,6 +78,9 @@ class HomeOptions:
     # polled for readings (the integration: every 60 s); at 60x speed that poll is a simulated hour and values read
     # at different moments contradict each other, so the demo has its devices push what they measure.
     announce_measurements: bool = False
+    # A household's daily routine switches the air conditioner and the fuel cell (physics/routine.py); without it they
+    # stay as a controller leaves them (off), which tests that drive them need.
+    routine: bool = False
     meter: MeterConfig = field(default_factory=MeterConfig)
 
 
@@ -105,6 +109,7 @@ def build_home(options: HomeOptions) -> Home:
         base_load=BaseLoad(seed=options.seed),
         aircon=AirConditioner() if options.aircon else None,
         light=Light() if options.light else None,
+        routine=HouseholdRoutine() if options.routine else None,
     )
 
 

@@ -150,6 +150,7 @@ def test_virtual_home_argv() -> None:
         "1",
         "--start",
         "2026-06-01T12:00:00+09:00",
+        "--routine",
         "--announce-measurements",
         "--dongle-pty",
         "/tmp/d",
