@@ -12,6 +12,7 @@ import base64
 from collections.abc import Mapping
 import contextlib
 from dataclasses import dataclass
+from datetime import datetime
 import itertools
 import json
 import os
@@ -24,6 +25,8 @@ import time
 from typing import Any
 
 import aiohttp
+
+from virtual_home.clock import JST
 
 from .config import DEMO_PASSWORD, DEMO_USERNAME, SiteConfig
 from .errors import DemoError
@@ -272,13 +275,21 @@ deepAll('hui-energy-distribution-card').flatMap(card =>
 """
 
 
-async def check_energy_dashboard(page: Page, url: str, shot: Path) -> dict[str, float]:
+def energy_day_to_show(now: datetime) -> int:
+    """Days back from today the check shows: the imported past day lies mostly in yesterday before noon (Japan)."""
+    return 1 if now.astimezone(JST).hour < 12 else 0
+
+
+async def check_energy_dashboard(page: Page, url: str, shot: Path, days_back: int = 0) -> dict[str, float]:
     """The Energy dashboard's distribution card shows non-zero grid and solar-or-battery energy; a screenshot.
 
-    Today is shown first; shortly after midnight today has no complete hour yet, so the previous day is taken then.
+    It opens on today; `days_back` pages back first (the day that holds most of the imported past). When the day
+    shown has no energy yet (shortly after midnight), the previous day is taken.
     """
     step = "browser: Energy dashboard"
     await page.navigate(f"{url}/energy")
+    for _ in range(days_back):
+        await _previous_day(page, step)
     totals: dict[str, float] = {}
     for attempt in range(2):
         deadline = time.monotonic() + PAGE_TIMEOUT
@@ -291,8 +302,13 @@ async def check_energy_dashboard(page: Page, url: str, shot: Path) -> dict[str, 
                 return totals
             await asyncio.sleep(1.0)
         if attempt == 0:
-            await page.evaluate("deepAll('ha-icon-button-prev')[0]?.click() ?? null")
+            await _previous_day(page, step)
     raise DemoError(step, f"no non-zero grid and solar/battery energy in the distribution card: {totals}")
+
+
+async def _previous_day(page: Page, step: str) -> None:
+    """Click the date picker's "previous" button (once it is there)."""
+    await page.wait_for(step, "(() => { const b = deepAll('ha-icon-button-prev')[0]; b?.click(); return !!b; })()")
 
 
 def _circle_totals(circles: list[Mapping[str, str]]) -> dict[str, float]:
@@ -339,8 +355,12 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
             _say(f"{pv.name}: device page shows {max(values):.2f} kWh")
             values = await check_device_page(page, state.url, battery, screenshots / "device-battery.png")
             _say(f"{battery.name}: device page shows {max(values):.2f} kWh")
-            totals = await check_energy_dashboard(page, state.url, screenshots / "energy.png")
-            _say("Energy dashboard: " + ", ".join(f"{kind} {kwh:.2f} kWh" for kind, kwh in sorted(totals.items())))
+            days_back = energy_day_to_show(datetime.now(JST))
+            totals = await check_energy_dashboard(page, state.url, screenshots / "energy.png", days_back)
+            _say(
+                ("Energy dashboard (yesterday): " if days_back else "Energy dashboard: ")
+                + ", ".join(f"{kind} {kwh:.2f} kWh" for kind, kwh in sorted(totals.items()))
+            )
             await check_home_dashboard(page, state.url, state.dashboards["home"], screenshots / "dashboard.png")
             _say(f"home dashboard rendered; screenshots in {screenshots} ({time.monotonic() - started:.0f} s)")
 
