@@ -306,9 +306,23 @@ async def check_energy_dashboard(page: Page, url: str, shot: Path, days_back: in
     raise DemoError(step, f"no non-zero grid and solar/battery energy in the distribution card: {totals}")
 
 
+PERIOD_SELECTOR_JS = "deepAll('hui-energy-period-selector')[0]"
+PERIOD_TEXT_JS = f"(() => {{ const p = {PERIOD_SELECTOR_JS}; return p ? clean(deepText(p)) : ''; }})()"
+PREVIOUS_JS = f"""(() => {{
+  const p = {PERIOD_SELECTOR_JS};
+  const b = p && deepAll('ha-icon-button-prev', p.shadowRoot || p)[0];
+  b?.click();
+  return !!b;
+}})()"""
+
+
 async def _previous_day(page: Page, step: str) -> None:
-    """Click the date picker's "previous" button (once it is there)."""
-    await page.wait_for(step, "(() => { const b = deepAll('ha-icon-button-prev')[0]; b?.click(); return !!b; })()")
+    """Page the Energy dashboard back one day, once it has loaded (a click before that is lost), and wait until the
+    period shown has changed."""
+    await page.wait_for(step, f"({DISTRIBUTION_JS}).length > 0")
+    before = await page.wait_for(step, PERIOD_TEXT_JS)
+    await page.wait_for(step, PREVIOUS_JS)
+    await page.wait_for(step, f"{PERIOD_TEXT_JS} !== {json.dumps(before)}")
 
 
 def _circle_totals(circles: list[Mapping[str, str]]) -> dict[str, float]:
