@@ -9,8 +9,8 @@ import logging
 from pathlib import Path
 import sys
 
-from .config import DEFAULT_PORT, SiteConfig
-from .run import DemoOptions, run
+from .config import DEFAULT_PORT, LANGUAGES, SiteConfig
+from .run import REPO, DemoOptions, run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,15 +31,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="address Home Assistant listens on (default 127.0.0.1; the demo login is public, think before 0.0.0.0)",
     )
     parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default="en",
+        help="Home Assistant's language (server and the demo user; entity names too): en (default) or ja",
+    )
+    parser.add_argument(
         "--check",
         action="store_true",
         help="start, run the headless-browser check (saves screenshots), stop; non-zero exit on any failure",
     )
     parser.add_argument(
-        "--screenshots", type=Path, default=Path("docs/screenshots"), help="where --check saves its screenshots"
+        "--screenshots",
+        type=Path,
+        default=None,
+        help="where --check saves its screenshots (default .demo/screenshots, so the check leaves the tree clean)",
+    )
+    parser.add_argument(
+        "--update-screenshots",
+        action="store_true",
+        help="with --check: save the screenshots to docs/screenshots (the README's pictures) instead",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging of the demo itself")
     return parser
+
+
+def screenshot_dir(given: Path | None, *, update: bool) -> Path:
+    """Where `--check` saves its screenshots: the tracked README pictures only when asked to update them."""
+    if update:
+        return REPO / "docs" / "screenshots"
+    return given.resolve() if given is not None else REPO / ".demo" / "screenshots"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,11 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.history_days < 1:
         sys.stderr.write("demo: --history-days must be at least 1\n")
         return 2
+    if args.update_screenshots and not args.check:
+        sys.stderr.write("demo: --update-screenshots needs --check\n")
+        return 2
+    if args.update_screenshots and args.screenshots is not None:
+        sys.stderr.write("demo: give either --screenshots DIR or --update-screenshots\n")
+        return 2
     options = DemoOptions(
-        site=SiteConfig(host=args.host, port=args.port),
+        site=SiteConfig(host=args.host, port=args.port, language=args.language),
         speed=args.speed,
         history_days=args.history_days,
-        screenshots=args.screenshots.resolve(),
+        screenshots=screenshot_dir(args.screenshots, update=args.update_screenshots),
     )
     check = None
     if args.check:

@@ -12,6 +12,7 @@ import base64
 from collections.abc import Mapping
 import contextlib
 from dataclasses import dataclass
+from datetime import datetime
 import itertools
 import json
 import os
@@ -25,6 +26,8 @@ from typing import Any
 
 import aiohttp
 
+from virtual_home.clock import JST
+
 from .config import DEMO_PASSWORD, DEMO_USERNAME, SiteConfig
 from .errors import DemoError
 from .ha_api import WebSocketApi
@@ -36,6 +39,8 @@ from .state import DemoState
 VIEWPORT = (1400, 1000)
 PAGE_TIMEOUT = 90.0  # a page's data may take a while on a busy 2-core machine
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+BROWSER_LANGUAGES = {"en": "en-US", "ja": "ja"}
+LOG_IN_LABELS = ("Log in", "ログイン")  # the login page's button, en and ja
 
 # Helpers evaluated before every expression: queries and text through open shadow roots.
 DEEP_JS = r"""
@@ -155,6 +160,7 @@ class Chromium:
     """A headless Chromium with one tab; `async with Chromium(...) as page`."""
 
     session: aiohttp.ClientSession
+    language: str = "en"
     process: asyncio.subprocess.Process | None = None
     profile: tempfile.TemporaryDirectory[str] | None = None
     ws: aiohttp.ClientWebSocketResponse | None = None
@@ -170,7 +176,7 @@ class Chromium:
             "--no-first-run",
             "--no-default-browser-check",
             "--hide-scrollbars",
-            "--lang=en-US",
+            f"--lang={BROWSER_LANGUAGES.get(self.language, 'en-US')}",  # the login page follows the browser
             f"--window-size={VIEWPORT[0]},{VIEWPORT[1]}",
             f"--user-data-dir={self.profile.name}",
             "--remote-debugging-address=127.0.0.1",
@@ -235,7 +241,8 @@ async def log_in(page: Page, url: str) -> None:
     password = "deepAll('input').find(i => i.type === 'password')"
     await page.type_into(username, DEMO_USERNAME)
     await page.type_into(password, DEMO_PASSWORD)
-    button = "deepAll('mwc-button, ha-button').find(b => clean(deepText(b)) === 'Log in')"
+    labels = json.dumps(LOG_IN_LABELS)
+    button = f"deepAll('mwc-button, ha-button').find(b => {labels}.includes(clean(deepText(b))))"
     await page.wait_for(step, f"(() => {{ const b = {button}; b?.click(); return !!b; }})()")
     # Logged in when the app has its connection and user (tokens stay in memory unless "Keep me logged in").
     await page.wait_for(
@@ -268,13 +275,21 @@ deepAll('hui-energy-distribution-card').flatMap(card =>
 """
 
 
-async def check_energy_dashboard(page: Page, url: str, shot: Path) -> dict[str, float]:
+def energy_day_to_show(now: datetime) -> int:
+    """Days back from today the check shows: the imported past day lies mostly in yesterday before noon (Japan)."""
+    return 1 if now.astimezone(JST).hour < 12 else 0
+
+
+async def check_energy_dashboard(page: Page, url: str, shot: Path, days_back: int = 0) -> dict[str, float]:
     """The Energy dashboard's distribution card shows non-zero grid and solar-or-battery energy; a screenshot.
 
-    Today is shown first; shortly after midnight today has no complete hour yet, so the previous day is taken then.
+    It opens on today; `days_back` pages back first (the day that holds most of the imported past). When the day
+    shown has no energy yet (shortly after midnight), the previous day is taken.
     """
     step = "browser: Energy dashboard"
     await page.navigate(f"{url}/energy")
+    for _ in range(days_back):
+        await _previous_day(page, step)
     totals: dict[str, float] = {}
     for attempt in range(2):
         deadline = time.monotonic() + PAGE_TIMEOUT
@@ -287,8 +302,27 @@ async def check_energy_dashboard(page: Page, url: str, shot: Path) -> dict[str, 
                 return totals
             await asyncio.sleep(1.0)
         if attempt == 0:
-            await page.evaluate("deepAll('ha-icon-button-prev')[0]?.click() ?? null")
+            await _previous_day(page, step)
     raise DemoError(step, f"no non-zero grid and solar/battery energy in the distribution card: {totals}")
+
+
+PERIOD_SELECTOR_JS = "deepAll('hui-energy-period-selector')[0]"
+PERIOD_TEXT_JS = f"(() => {{ const p = {PERIOD_SELECTOR_JS}; return p ? clean(deepText(p)) : ''; }})()"
+PREVIOUS_JS = f"""(() => {{
+  const p = {PERIOD_SELECTOR_JS};
+  const b = p && deepAll('ha-icon-button-prev', p.shadowRoot || p)[0];
+  b?.click();
+  return !!b;
+}})()"""
+
+
+async def _previous_day(page: Page, step: str) -> None:
+    """Page the Energy dashboard back one day, once it has loaded (a click before that is lost), and wait until the
+    period shown has changed."""
+    await page.wait_for(step, f"({DISTRIBUTION_JS}).length > 0")
+    before = await page.wait_for(step, PERIOD_TEXT_JS)
+    await page.wait_for(step, PREVIOUS_JS)
+    await page.wait_for(step, f"{PERIOD_TEXT_JS} !== {json.dumps(before)}")
 
 
 def _circle_totals(circles: list[Mapping[str, str]]) -> dict[str, float]:
@@ -328,15 +362,19 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
         async with WebSocketApi(session, state.url, state.token, state.ha_log) as ws:
             pv = await _device_with(ws, state, PV)
             battery = await _device_with(ws, state, BATTERY)
-        async with Chromium(session) as page:
+        async with Chromium(session, state.language) as page:
             await log_in(page, state.url)
             _say("logged in")
             values = await check_device_page(page, state.url, pv, screenshots / "device-pv.png")
             _say(f"{pv.name}: device page shows {max(values):.2f} kWh")
             values = await check_device_page(page, state.url, battery, screenshots / "device-battery.png")
             _say(f"{battery.name}: device page shows {max(values):.2f} kWh")
-            totals = await check_energy_dashboard(page, state.url, screenshots / "energy.png")
-            _say("Energy dashboard: " + ", ".join(f"{kind} {kwh:.2f} kWh" for kind, kwh in sorted(totals.items())))
+            days_back = energy_day_to_show(datetime.now(JST))
+            totals = await check_energy_dashboard(page, state.url, screenshots / "energy.png", days_back)
+            _say(
+                ("Energy dashboard (yesterday): " if days_back else "Energy dashboard: ")
+                + ", ".join(f"{kind} {kwh:.2f} kWh" for kind, kwh in sorted(totals.items()))
+            )
             await check_home_dashboard(page, state.url, state.dashboards["home"], screenshots / "dashboard.png")
             _say(f"home dashboard rendered; screenshots in {screenshots} ({time.monotonic() - started:.0f} s)")
 

@@ -11,6 +11,7 @@ DEMO_USERNAME: Final = "demo"
 DEMO_PASSWORD: Final = "echonet-demo"  # documented in README: the demo listens on 127.0.0.1 only by default
 DEMO_NAME: Final = "Demo"
 DEFAULT_PORT: Final = 8123
+LANGUAGES: Final = ("en", "ja")
 
 # Only components that load without internet access. `default_config` is avoided on purpose: it pulls in cloud,
 # mobile_app, zeroconf/ssdp/dhcp discovery, go2rtc, assist_pipeline (ffmpeg) and more, which log errors offline.
@@ -72,6 +73,7 @@ class SiteConfig:
     latitude: float = 35.68
     longitude: float = 139.77
     time_zone: str = "Asia/Tokyo"
+    language: str = "en"  # Home Assistant's server language: entity names are translated into it ("en" or "ja")
 
 
 def configuration_yaml(site: SiteConfig) -> str:
@@ -88,7 +90,7 @@ homeassistant:
   time_zone: {site.time_zone}
   currency: JPY
   country: JP
-  language: en
+  language: {site.language}
 
 http:
   server_host: {site.host}

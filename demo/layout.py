@@ -18,14 +18,50 @@ BATTERY: Final = "027D"
 BOARD: Final = "0287"
 WATER_HEATER: Final = "026B"
 
-# The "Now" card: (ECHONET class or None for any entity, unique-id key, short label), in display order.
-NOW_KEYS: Final = (
-    (PV, "generation_power", "Solar"),
-    (None, "grid_power", "Grid"),  # the smart meter's instantaneous power (import-positive)
-    (BATTERY, "state_of_charge", "Battery"),
-    (BATTERY, "charge_discharge_power", "Charging"),  # charge-positive
-    (WATER_HEATER, "remaining_hot_water", "Hot water"),
+FUEL_CELL: Final = "027C"
+
+# The "Now" card: (label, candidates), in display order. A candidate is (ECHONET class or None for any entity,
+# unique-id key); the first candidate with entities is shown. Grid comes from the distribution board when there is
+# one: in the demo its readings are announced with the PV's and the battery's at the same simulated moment, so the
+# row adds up; the smart meter is read over the B-route on its own schedule and is the fallback.
+NOW_ROWS: Final = (
+    ("solar", ((PV, "generation_power"),)),
+    ("fuel_cell", ((FUEL_CELL, "generation_power"),)),
+    ("grid", ((BOARD, "main_power"), (None, "grid_power"))),  # import-positive
+    ("battery", ((BATTERY, "state_of_charge"),)),
+    ("charging", ((BATTERY, "charge_discharge_power"),)),  # charge-positive
+    ("hot_water", ((WATER_HEATER, "remaining_hot_water"),)),
 )
+LABELS: Final[Mapping[str, Mapping[str, str]]] = {
+    "en": {
+        "now": "Now",
+        "solar": "Solar",
+        "fuel_cell": "Fuel cell",
+        "grid": "Grid",
+        "battery": "Battery",
+        "charging": "Charging",
+        "hot_water": "Hot water",
+        "home": "Home",
+        "dashboard": "ECHONET Lite home",
+    },
+    "ja": {
+        "now": "現在",
+        "solar": "太陽光",
+        "fuel_cell": "燃料電池",
+        "grid": "系統",
+        "battery": "蓄電池",
+        "charging": "充電",
+        "hot_water": "残湯量",
+        "home": "ホーム",
+        "dashboard": "ECHONET Lite ホーム",
+    },
+}
+
+
+def labels(language: str) -> Mapping[str, str]:
+    """The dashboard's own words in `language` (English for languages without a table)."""
+    return LABELS.get(language, LABELS["en"])
+
 
 # LAN entity unique ids are f"{node id}-{EOJ}_{key}" (coordinator.object_id + the description key).
 _OBJECT_UNIQUE_ID = re.compile(r"-(?P<cls>[0-9A-F]{4})(?P<instance>[0-9A-F]{2})_(?P<key>[a-z0-9_]+)$")
@@ -258,20 +294,54 @@ def _entity_row(entity: Entity, device: Device) -> dict[str, str]:
     return row
 
 
-def home_dashboard(devices: Sequence[Device], entities: Sequence[Entity]) -> dict[str, Any]:
-    """A Lovelace dashboard: today's energy flow and the main live values on top, then one card per device with its
-    (non-diagnostic) entities."""
-    cards: list[dict[str, Any]] = [
-        {"type": "energy-distribution", "link_dashboard": True},
-    ]
-    now = [
-        {"entity": entity.entity_id, "name": label}
-        for echonet_class, key, label in NOW_KEYS
-        for entity in entities
-        if entity.unique_id.endswith(f"_{key}") and echonet_class in {None, entity.echonet_class}
-    ]
+def speed_note(speed: float, meter_poll_seconds: int | None, language: str = "en") -> str | None:
+    """What a 60x demo does to its numbers, for the top of the home dashboard; None at real time."""
+    if speed <= 1.0:
+        return None
+    minute = 60.0 / speed
+    meter = meter_poll_seconds if meter_poll_seconds is not None else 10
+    lag = meter * speed / 60.0
+    if language == "ja":
+        return (
+            f"{speed:g}倍速のシミュレーションです（実時間{minute:g}秒＝模擬1分）。各機器は模擬1分ごとに計測値を通知するので、"
+            f"同時に表示される値は同じ時点のものです。スマートメーターはBルートで{meter}秒（模擬{lag:g}分）ごとに読むため、"
+            "その電力値は遅れます。"
+        )
+    return (
+        f"Simulated at {speed:g}x speed ({minute:g} s here = 1 simulated minute). The devices announce their "
+        "readings every simulated minute, so values shown together belong to the same moment; the smart meter is "
+        f"read over the Wi-SUN B-route every {meter} s ({lag:g} simulated minutes), so its power lags behind."
+    )
+
+
+def now_rows(entities: Sequence[Entity], language: str = "en") -> list[dict[str, str]]:
+    """The "Now" card's rows (see `NOW_ROWS`)."""
+    words = labels(language)
+    rows: list[dict[str, str]] = []
+    for label, candidates in NOW_ROWS:
+        for echonet_class, key in candidates:
+            found = [
+                entity
+                for entity in entities
+                if entity.unique_id.endswith(f"_{key}") and echonet_class in {None, entity.echonet_class}
+            ]
+            if found:
+                rows.extend({"entity": entity.entity_id, "name": words[label]} for entity in found)
+                break
+    return rows
+
+
+def home_dashboard(
+    devices: Sequence[Device], entities: Sequence[Entity], *, language: str = "en", note: str | None = None
+) -> dict[str, Any]:
+    """A Lovelace dashboard: an optional note, today's energy flow and the main live values on top, then one card
+    per device with its (non-diagnostic) entities."""
+    words = labels(language)
+    cards: list[dict[str, Any]] = [{"type": "markdown", "content": note}] if note else []
+    cards.append({"type": "energy-distribution", "link_dashboard": True})
+    now = now_rows(entities, language)
     if now:
-        cards.append({"type": "glance", "title": "Now", "entities": now, "columns": len(now)})
+        cards.append({"type": "glance", "title": words["now"], "entities": now, "columns": len(now)})
     for device in devices:
         shown = [
             _entity_row(entity, device)
@@ -281,6 +351,6 @@ def home_dashboard(devices: Sequence[Device], entities: Sequence[Entity]) -> dic
         if shown:
             cards.append({"type": "entities", "title": device.name, "state_color": True, "entities": shown})
     return {
-        "title": "ECHONET Lite home",
-        "views": [{"title": "Home", "path": "home", "icon": "mdi:home-lightning-bolt", "cards": cards}],
+        "title": words["dashboard"],
+        "views": [{"title": words["home"], "path": "home", "icon": "mdi:home-lightning-bolt", "cards": cards}],
     }

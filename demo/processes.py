@@ -89,8 +89,11 @@ def virtual_home_argv(speed: float, history_days: int, start: str, dongle_pty: P
 
 
 def virtual_home_flags(speed: float, history_days: int, start: str) -> list[str]:
-    """The flags that shape the simulated home's physics."""
-    return ["--speed", f"{speed:g}", "--history-days", str(history_days), "--start", start]
+    """The flags that shape the simulated home's physics: a lived-in day (air conditioner and fuel cell by the
+    household's routine); faster than real time the devices also announce their readings (a 60-s poll would span a
+    simulated hour, and values read at different moments would not add up)."""
+    flags = ["--speed", f"{speed:g}", "--history-days", str(history_days), "--start", start, "--routine"]
+    return [*flags, "--announce-measurements"] if speed > 1.0 else flags
 
 
 async def start_virtual_home(flags: list[str], log: Path, cwd: Path, within: float) -> tuple[Child, dict[str, Any]]:

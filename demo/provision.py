@@ -21,7 +21,7 @@ LOOPBACK: Final = "127.0.0.1"  # the virtual home's interface
 HOME_DASHBOARD: Final = "echonet-home"
 
 
-async def onboard(api: RestApi) -> str:
+async def onboard(api: RestApi, language: str = "en") -> str:
     """Create the demo owner and finish every onboarding step; returns an access token of the owner."""
     step = "onboarding"
     user = await api.request(
@@ -33,7 +33,7 @@ async def onboard(api: RestApi) -> str:
             "name": DEMO_NAME,
             "username": DEMO_USERNAME,
             "password": DEMO_PASSWORD,
-            "language": "en",
+            "language": language,
         },
     )
     api.token = await api.token_from_code(user["auth_code"])
@@ -43,6 +43,26 @@ async def onboard(api: RestApi) -> str:
         step, "POST", "/api/onboarding/integration", json={"client_id": api.client_id, "redirect_uri": api.client_id}
     )
     return api.token
+
+
+async def set_profile(ws: WebSocketApi, language: str) -> None:
+    """The demo user's profile: `language` for the interface, and days in the home's (server's) time zone.
+
+    A browser elsewhere would otherwise page the Energy dashboard by its own days, not the Japanese home's.
+    """
+    await ws.command(
+        "setting the demo user's language and time zone",
+        "frontend/set_user_data",
+        key="language",
+        value={
+            "language": language,
+            "number_format": "language",
+            "time_format": "language",
+            "date_format": "language",
+            "time_zone": "server",
+            "first_weekday": "language",
+        },
+    )
 
 
 async def wait_until_running(ws: WebSocketApi, within: float) -> None:
@@ -141,6 +161,33 @@ async def add_meter_entry(api: RestApi, port: str, route_b_id: str, password: st
         api, step, menu["flow_id"], {"port": port, "route_b_id": route_b_id, "route_b_password": password}
     )
     return _created_entry_id(step, result)
+
+
+def meter_poll_seconds(form: Mapping[str, Any], speed: float) -> int | None:
+    """The meter's poll interval for a demo at `speed`: its default scaled to simulated time, no lower than the
+    options form allows (radio air time is limited); None when the default is right (real time)."""
+    field = next((item for item in form.get("data_schema", []) if item.get("name") == "scan_interval"), None)
+    if field is None or speed <= 1.0:
+        return None
+    default = float(field.get("default", 10))
+    minimum = float(field.get("selector", {}).get("number", {}).get("min", 1))
+    return int(max(minimum, round(default / speed)))
+
+
+async def scale_meter_poll(api: RestApi, entry_id: str, speed: float) -> int | None:
+    """Set the meter entry's poll interval for the demo's speed through its real options flow; the seconds set."""
+    step = "setting the smart meter's poll interval (options flow)"
+    form = await api.request(step, "POST", "/api/config/config_entries/options/flow", json={"handler": entry_id})
+    seconds = meter_poll_seconds(form, speed) if form.get("type") == "form" else None
+    if seconds is None:
+        await api.request(step, "DELETE", f"/api/config/config_entries/options/flow/{form['flow_id']}")
+        return None
+    result = await api.request(
+        step, "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", json={"scan_interval": seconds}
+    )
+    if result.get("type") != "create_entry":
+        raise DemoError(step, _describe(result))
+    return seconds
 
 
 async def integration_entities(ws: WebSocketApi, step: str) -> list[Entity]:

@@ -25,10 +25,10 @@ from .config import DEMO_PASSWORD, DEMO_USERNAME, DemoPaths, SiteConfig, base_ur
 from .errors import DemoError
 from .ha_api import RestApi, WebSocketApi
 from .history import HourlyEnergy, simulate_history
-from .layout import EnergySelection, Entity, energy_prefs, home_dashboard, select_energy
+from .layout import EnergySelection, Entity, energy_prefs, home_dashboard, select_energy, speed_note
 from .processes import Child, start_home_assistant, start_virtual_home, virtual_home_argv, virtual_home_flags
 from .progress import progress
-from .state import DemoState, write_state
+from .state import DemoState, remove_state, write_state
 
 REPO = Path(__file__).resolve().parent.parent
 INTEGRATION = REPO / "custom_components" / "echonet_hems"
@@ -44,7 +44,7 @@ class DemoOptions:
     site: SiteConfig
     speed: float = 60.0
     history_days: int = 1
-    screenshots: Path = REPO / "docs" / "screenshots"
+    screenshots: Path = REPO / ".demo" / "screenshots"  # docs/screenshots only with --update-screenshots
     root: Path = REPO / ".demo"
 
 
@@ -112,11 +112,14 @@ class Demo:
             api = RestApi(session, url, log)
             await api.wait_until_up(HA_START_TIMEOUT, alive=lambda: hass.alive)
             progress("completing onboarding")
-            token = await provision.onboard(api)
+            language = options.site.language
+            token = await provision.onboard(api, language)
             async with WebSocketApi(session, url, token, log) as ws:
                 await provision.wait_until_running(ws, HA_START_TIMEOUT)
+                await provision.set_profile(ws, language)
                 await provision.enable_loopback(ws)
                 entries = await self._add_entries(api, startup)
+                meter_poll = await self._scale_meter_poll(api, entries.get("broute"))
                 progress("waiting for the first readings")
                 entities, selection = await self._wait_for_energy(ws, entries.get("broute"))
                 await ws.command("configuring the Energy dashboard", "energy/save_prefs", **energy_prefs(selection))
@@ -125,7 +128,9 @@ class Demo:
                 if imported:
                     progress(f"imported the simulated past day as statistics (demo data) for {', '.join(imported)}")
                 devices = await provision.integration_devices(ws, "creating the home dashboard", list(entries.values()))
-                dashboard = await provision.create_dashboard(ws, home_dashboard(devices, entities))
+                note = speed_note(options.speed, meter_poll, language)
+                layout = home_dashboard(devices, entities, language=language, note=note)
+                dashboard = await provision.create_dashboard(ws, layout)
                 long_lived = await provision.long_lived_token(ws)
 
         self.state = DemoState(
@@ -139,6 +144,7 @@ class Demo:
             dashboards={"home": dashboard, "energy": "/energy"},
             virtual_home=startup,
             pids={"virtual_home": home.process.pid, "home_assistant": hass.process.pid},
+            language=language,
         )
         write_state(paths.state, self.state)
         progress(f"ready in {time.monotonic() - started:.0f} s")
@@ -157,6 +163,15 @@ class Demo:
         progress("adding the ECHONET Lite network (loopback) through the config flow")
         entries["lan"] = await provision.add_lan_entry(api)
         return entries
+
+    async def _scale_meter_poll(self, api: RestApi, meter_entry: str | None) -> int | None:
+        """The meter's poll interval scaled to the demo's speed (None: left at its default)."""
+        if meter_entry is None:
+            return None
+        seconds = await provision.scale_meter_poll(api, meter_entry, self.options.speed)
+        if seconds is not None:
+            progress(f"the smart meter is read every {seconds} s (its options flow; {self.options.speed:g}x time)")
+        return seconds
 
     async def _wait_for_energy(self, ws: WebSocketApi, meter_entry: str | None) -> tuple[list[Entity], EnergySelection]:
         """Until grid, solar and battery counters all exist and have readings."""
@@ -193,15 +208,35 @@ class Demo:
         return await provision.import_demo_history(ws, selection, entities, history)
 
     async def stop(self) -> None:
-        """Home Assistant first (it disconnects from the devices), then the virtual home."""
+        """Home Assistant first (it disconnects from the devices), then the virtual home; then state.json goes (it
+        would point scripts at dead processes)."""
         for child in reversed(self.children):
             if child.alive:
                 progress(f"stopping {child.name}")
             await child.stop()
         self.children.clear()
+        remove_state(self.paths.state)
+        self.state = None
 
 
-def banner(state: DemoState, errors: list[str]) -> str:
+def energy_day_note(now: datetime, history_days: int) -> str:
+    """Where the Energy dashboard shows the imported past: it pages by calendar day (the home's, Japan time)."""
+    local = now.astimezone(JST)
+    hours_today = local.hour  # complete hours since midnight; the current one is Home Assistant's to compile
+    if hours_today >= 24 * history_days:
+        return "Energy: today shows the imported simulated past."
+    if hours_today == 0:
+        return (
+            "Energy: it is just after midnight in Japan, so 'today' is still empty; "
+            "the imported simulated past is under 'yesterday' (press < beside the date)."
+        )
+    return (
+        f"Energy: 'today' shows the last {hours_today} imported hour(s) (since midnight, Japan time); "
+        "the rest of the simulated past is under 'yesterday' (press < beside the date)."
+    )
+
+
+def banner(state: DemoState, errors: list[str], *, check: bool = False, energy_note: str = "") -> str:
     """What the user needs, printed once everything is ready."""
     lines = [
         "",
@@ -209,9 +244,12 @@ def banner(state: DemoState, errors: list[str]) -> str:
         f"  Home Assistant demo ready: {state.url}",
         f"  Login: {state.username} / {state.password}",
         f"  Home dashboard: {state.url}{state.dashboards['home']}   Energy: {state.url}/energy",
+        *([f"  {energy_note}"] if energy_note else []),
         f"  Long-lived access token (also in .demo/state.json):\n  {state.token}",
         f"  Home Assistant log: {state.ha_log}",
-        "  Press Ctrl-C to stop.",
+        "  The browser check runs now; the demo stops by itself when it is done."
+        if check
+        else "  Press Ctrl-C to stop.",
         "=" * 78,
     ]
     if errors:
@@ -252,7 +290,8 @@ async def run(options: DemoOptions, check: Callable[[DemoState, Path], Awaitable
 async def _work(demo: Demo, options: DemoOptions, check: Callable[[DemoState, Path], Awaitable[None]] | None) -> int:
     state = await demo.start()
     errors = log_errors(demo.paths.ha_log)
-    sys.stdout.write(banner(state, errors))
+    note = energy_day_note(datetime.now(JST), options.history_days)
+    sys.stdout.write(banner(state, errors, check=check is not None, energy_note=note))
     sys.stdout.flush()
     if check is None:
         await _until_a_child_exits(demo)  # or, normally, until the signal handler stops the demo

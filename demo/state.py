@@ -23,6 +23,7 @@ class DemoState:
     dashboards: dict[str, str] = field(default_factory=dict)  # name -> URL path
     virtual_home: dict[str, Any] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
+    language: str = "en"  # Home Assistant's and the demo user's language
 
     def to_json(self) -> str:
         """Pretty JSON, one key per line, for people and scripts alike."""
@@ -37,6 +38,12 @@ def write_state(path: Path, state: DemoState) -> None:
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(state.to_json())
     temporary.replace(path)
+
+
+def remove_state(path: Path) -> None:
+    """The demo has stopped: its state (URL, token, process ids) no longer describes anything running."""
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".tmp").unlink(missing_ok=True)
 
 
 def read_state(path: Path) -> DemoState:

@@ -62,11 +62,23 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_argument("--no-fuel-cell", action="store_true", help="no fuel cell (0x027C)")
     devices.add_argument("--no-aircon", action="store_true", help="no air conditioner (0x0130)")
     devices.add_argument("--no-light", action="store_true", help="no light (0x0290)")
+    devices.add_argument(
+        "--routine",
+        action="store_true",
+        help="a household's day: the air conditioner heats/cools mornings and evenings, the fuel cell runs in its "
+        "hot-water hours (default: both stay off until a controller switches them)",
+    )
     network = parser.add_argument_group("network")
     network.add_argument("--base-address", default="127.0.0.11", help="first node's address (default 127.0.0.11)")
     network.add_argument("--interface", default="127.0.0.1", help="interface address for multicast (default lo)")
     network.add_argument("--loss", type=float, default=0.0, help="probability that a node ignores a request")
     network.add_argument("--delay", type=float, default=0.0, help="seconds every node waits before answering")
+    network.add_argument(
+        "--announce-measurements",
+        action="store_true",
+        help="devices also announce (INF) every reading that changes, once per simulation step, not only status "
+        "changes (for fast demos, where a controller's poll would span simulated hours)",
+    )
     meter = parser.add_argument_group("smart meter and Wi-SUN dongle")
     meter.add_argument("--dongle-dialect", choices=("bp35a1", "bp35c0"), default="bp35a1", help="SKSTACK dialect")
     meter.add_argument("--dongle-pty", type=Path, help="stable path (symlink) of the dongle's pty")
@@ -129,6 +141,8 @@ def options_from(args: argparse.Namespace) -> tuple[HomeOptions, StationOptions]
         interface=args.interface,
         seed=args.seed,
         history_days=args.history_days,
+        announce_measurements=args.announce_measurements,
+        routine=args.routine,
         meter=MeterConfig(use_infc=args.meter_infc, sna_optional=args.meter_sna_optional),
     )
     dongle = StationOptions(

@@ -36,6 +36,7 @@ from .physics.fuel_cell import FuelCell
 from .physics.home import Home, HomeSnapshot
 from .physics.load import BaseLoad
 from .physics.pv import PVArray
+from .physics.routine import HouseholdRoutine
 from .physics.water_heater import EcoCute
 from .physics.weather import Sky, Weather
 
@@ -73,6 +74,13 @@ class HomeOptions:
     seed: int = 0
     step_seconds: float = 60.0
     history_days: int = 1
+    # Devices also announce every changed reading once per step. A real device announces its status changes and is
+    # polled for readings (the integration: every 60 s); at 60x speed that poll is a simulated hour and values read
+    # at different moments contradict each other, so the demo has its devices push what they measure.
+    announce_measurements: bool = False
+    # A household's daily routine switches the air conditioner and the fuel cell (physics/routine.py); without it they
+    # stay as a controller leaves them (off), which tests that drive them need.
+    routine: bool = False
     meter: MeterConfig = field(default_factory=MeterConfig)
 
 
@@ -101,6 +109,7 @@ def build_home(options: HomeOptions) -> Home:
         base_load=BaseLoad(seed=options.seed),
         aircon=AirConditioner() if options.aircon else None,
         light=Light() if options.light else None,
+        routine=HouseholdRoutine() if options.routine else None,
     )
 
 
@@ -168,7 +177,16 @@ class VirtualHome:
         for index, (name, maker, objects) in enumerate(groups):
             identity = NodeIdentity(maker, f"VH-{name}", f"VH{self.options.seed:04d}{index:06d}")
             address = next_address(self.options.base_address, index)
-            nodes.append(EchonetNode(address, identity, objects, interface=self.options.interface, seed=index))
+            nodes.append(
+                EchonetNode(
+                    address,
+                    identity,
+                    objects,
+                    interface=self.options.interface,
+                    seed=index,
+                    announce_measurements=self.options.announce_measurements,
+                )
+            )
         return nodes
 
     # ---------------------------------------------------------------------------------------------------- stepping

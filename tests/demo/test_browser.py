@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from demo.browser import _circle_totals, energy_values, find_chromium
+from demo.browser import _circle_totals, energy_day_to_show, energy_values, find_chromium
 from demo.errors import DemoError
+from virtual_home.clock import JST
 
 
 def test_energy_values_in_kwh() -> None:
@@ -31,3 +34,10 @@ def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CHROMIUM", raising=False)
     with pytest.raises(DemoError, match="scripts/setup --browser"):
         find_chromium()
+
+
+def test_energy_day_to_show() -> None:
+    """Before noon in Japan most of the imported past day is yesterday's: the check shows that day."""
+    assert energy_day_to_show(datetime(2026, 12, 5, 4, 30, tzinfo=JST)) == 1
+    assert energy_day_to_show(datetime(2026, 12, 5, 12, 0, tzinfo=JST)) == 0
+    assert energy_day_to_show(datetime(2026, 12, 4, 20, 0, tzinfo=UTC)) == 1  # 05:00 the next day in Japan

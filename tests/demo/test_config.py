@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
+from demo.__main__ import build_parser
 from demo.config import (
     COMPONENTS,
     DemoPaths,
@@ -27,6 +29,21 @@ def test_configuration_is_offline_safe_yaml() -> None:
     assert config["homeassistant"]["time_zone"] == "Asia/Tokyo"
     assert config["homeassistant"]["currency"] == "JPY"
     assert config["logger"]["logs"]["custom_components.echonet_hems"] == "info"
+
+
+def test_server_language() -> None:
+    """`--language ja` makes Home Assistant's server language Japanese (entity names are translated into it)."""
+    assert yaml.safe_load(configuration_yaml(SiteConfig()))["homeassistant"]["language"] == "en"
+    assert yaml.safe_load(configuration_yaml(SiteConfig(language="ja")))["homeassistant"]["language"] == "ja"
+
+
+def test_language_flag() -> None:
+    """Only languages the integration is translated into are offered."""
+    parser = build_parser()
+    assert parser.parse_args(["--language", "ja"]).language == "ja"
+    assert parser.parse_args([]).language == "en"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--language", "de"])
 
 
 def test_onboarding_store_marks_only_core_config_done() -> None:

@@ -16,7 +16,9 @@ from demo.layout import (
     entities_from,
     external_grid,
     home_dashboard,
+    now_rows,
     select_energy,
+    speed_note,
 )
 
 NODE = "FE00000B00564830303030303030303030"
@@ -159,7 +161,7 @@ def test_home_dashboard() -> None:
 
 
 def test_now_card_in_display_order() -> None:
-    """PV power, the meter's grid power, battery SOC and power, in that order, whatever the entity order."""
+    """PV power, fuel cell, the meter's grid power (no board), battery SOC, in that order, whatever the entity order."""
     entities = [
         _entity("sensor.soc", f"{NODE}-027D01_state_of_charge", device="bat"),
         _entity("sensor.fc_power", f"{NODE}-027C01_generation_power", device="fc"),
@@ -172,8 +174,45 @@ def test_now_card_in_display_order() -> None:
         "title": "Now",
         "entities": [
             {"entity": "sensor.pv_power", "name": "Solar"},
+            {"entity": "sensor.fc_power", "name": "Fuel cell"},
             {"entity": "sensor.grid", "name": "Grid"},
             {"entity": "sensor.soc", "name": "Battery"},
         ],
-        "columns": 3,
+        "columns": 4,
     }
+
+
+def test_now_card_takes_the_grid_from_the_board() -> None:
+    """The board's main power is announced with PV and battery at the same moment; the meter is polled apart."""
+    entities = [
+        _entity("sensor.grid", "00112233_grid_power", entry="meter", device="meter"),
+        _entity("sensor.board_power", f"{NODE}-028701_main_power", device="board"),
+        _entity("sensor.pv_power", f"{NODE}-027901_generation_power", device="pv"),
+    ]
+    rows = now_rows(entities)
+    assert rows == [
+        {"entity": "sensor.pv_power", "name": "Solar"},
+        {"entity": "sensor.board_power", "name": "Grid"},
+    ]
+    assert [row["name"] for row in now_rows(entities, "ja")] == ["太陽光", "系統"]
+
+
+def test_speed_note() -> None:
+    """At 60x the dashboard says what a minute is and how far the meter lags; at real time nothing is said."""
+    assert speed_note(1.0, None) is None
+    note = speed_note(60.0, 5)
+    assert note is not None
+    assert "60x speed (1 s here = 1 simulated minute)" in note
+    assert "every 5 s (5 simulated minutes)" in note
+    assert "模擬5分" in (speed_note(60.0, 5, "ja") or "")
+
+
+def test_home_dashboard_with_a_note_in_japanese() -> None:
+    """The note comes first; the dashboard's own words follow the language."""
+    entities = [_entity("sensor.pv_power", f"{NODE}-027901_generation_power", device="pv")]
+    config = home_dashboard([], entities, language="ja", note="メモ")
+    cards = config["views"][0]["cards"]
+    assert cards[0] == {"type": "markdown", "content": "メモ"}
+    assert cards[1]["type"] == "energy-distribution"
+    assert cards[2]["title"] == "現在"
+    assert config["views"][0]["title"] == "ホーム"

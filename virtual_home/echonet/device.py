@@ -33,6 +33,10 @@ type Getter = Callable[[], bytes | None]  # None: not available right now (the d
 type Setter = Callable[[bytes], bool]
 
 MAP_EPCS: Final = (EPC_STATUS_MAP, EPC_SET_MAP, EPC_GET_MAP)
+EPC_CURRENT_TIME: Final = 0x97
+EPC_CURRENT_DATE: Final = 0x98
+# Not "measurements": the device's clock changes every minute and says nothing about the home.
+CLOCK_EPCS: Final = frozenset({EPC_CURRENT_TIME, EPC_CURRENT_DATE})
 LOCATION_LIVING: Final = 0x08  # location code 1 (living room), number 0
 RELEASE_R: Final = b"\x00\x00R\x00"
 
@@ -120,11 +124,13 @@ class DeviceObject:
             return False
         return prop.set(edt)
 
-    def announced_values(self) -> dict[int, bytes]:
-        """Current values of the properties in the status-change map (0x9D)."""
+    def announced_values(self, *, measurements: bool = False) -> dict[int, bytes]:
+        """Current values of the properties in the status-change map (0x9D); with `measurements`, of every readable
+        property except the clock (powers, energies, temperatures, ...), for a home that pushes its readings."""
         values: dict[int, bytes] = {}
         for epc, prop in self.props.items():
-            if prop.announce and prop.get is not None:
+            wanted = prop.announce or (measurements and epc not in CLOCK_EPCS)
+            if wanted and prop.get is not None:
                 edt = prop.get()
                 if edt is not None:
                     values[epc] = edt

@@ -439,6 +439,7 @@ def aircon_object(aircon: AirConditioner, view: HomeView, manufacturer: int) -> 
         0xBE: Prop(get=lambda: temperature(view.snapshot.outdoor_c)),
         0xA0: Prop(get=lambda: bytes(fan), set=_setter(AIRCON_CLASS, 0xA0, set_fan), announce=True),
         0x84: Prop(get=lambda: watts16(aircon.power_w)),
+        0x85: Prop(get=lambda: energy(aircon.consumed_wh)),
     }
     return with_defaults(DeviceObject(EOJ.of(AIRCON_CLASS, 1), props), manufacturer=manufacturer)
 

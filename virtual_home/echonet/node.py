@@ -118,7 +118,11 @@ class EchonetNode:
         interface: str = "127.0.0.1",
         faults: NodeFaults | None = None,
         seed: int = 0,
+        announce_measurements: bool = False,
     ) -> None:
+        """`announce_measurements`: INF also for every measured value that changes, not only the status-change map
+        (real devices announce status changes; a demo at 60x speed needs its readings pushed, see runtime.py)."""
+        self.announce_measurements = announce_measurements
         self.address = address
         self.identity = identity
         self.devices = devices
@@ -156,7 +160,7 @@ class EchonetNode:
         for sock in (unicast, group):
             transport, _ = await loop.create_datagram_endpoint(lambda: _Receiver(self), sock=sock)
             self._transports.append(transport)
-        self._announced = {obj.eoj: obj.announced_values() for obj in self.devices}
+        self._announced = {obj.eoj: self._announced_values(obj) for obj in self.devices}
         self.send_inf(self.profile, [EPC_INSTANCE_LIST_NOTIFICATION])
         _LOGGER.info("node %s up with %s", self.address, ", ".join(str(obj.eoj) for obj in self.devices))
 
@@ -234,7 +238,7 @@ class EchonetNode:
         """Send INF for every announced property whose value changed since the last call; returns how many frames."""
         sent = 0
         for obj in self.devices:
-            current = obj.announced_values()
+            current = self._announced_values(obj)
             previous = self._announced.get(obj.eoj, {})
             changed = [epc for epc, edt in current.items() if previous.get(epc) != edt]
             self._announced[obj.eoj] = current
@@ -242,6 +246,9 @@ class EchonetNode:
                 self.send_inf(obj, changed)
                 sent += 1
         return sent
+
+    def _announced_values(self, obj: DeviceObject) -> dict[int, bytes]:
+        return obj.announced_values(measurements=self.announce_measurements)
 
     def _tid(self) -> int:
         tid = self._next_tid

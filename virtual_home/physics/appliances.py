@@ -2,14 +2,16 @@
 
 The air conditioner heats or cools one room described by a first-order thermal model::
 
-    C · dT/dt = UA · (T_out − T) + Q_ac
+    C · dT/dt = UA · (T_out − T) + Q_ac + Q_internal
 
 with ``ua_w_per_k`` (envelope + ventilation) and ``heat_capacity_wh_per_k`` (air, furniture and inner surfaces);
 τ = C/UA = 2.5 h. While on, it supplies the heat flow that holds the target plus a pull-down term
 (``C·(T_target − T)/pulldown_h``), limited by its capacity, and draws ``Q / COP`` clamped to 300-1500 W (an inverter
-unit cannot run below its minimum, so at light load its efficiency drops). "dry" is cooling capped at 600 W; "fan"
-only moves air (50 W, no heat); "auto" cools above the target and heats below it. The model sub-steps at 5 minutes
-with the exact exponential solution inside each sub-step, so the step size hardly matters.
+unit cannot run below its minimum, so at light load its efficiency drops). ``internal_gain_w`` is the heat of
+occupants and appliances (0 by default): while the unit is off the room drifts towards ``T_out + Q_internal/UA``.
+"dry" is cooling capped at 600 W; "fan" only moves air (50 W, no heat); "auto" cools above the target and heats below
+it. The model sub-steps at 5 minutes with the exact exponential solution inside each sub-step, so the step size hardly
+matters.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ class AirConditioner:
     cooling_capacity_w: float = 2800.0
     heating_capacity_w: float = 3600.0
     pulldown_h: float = 0.5
-    consumed_wh: float = 0.0
+    consumed_wh: float = 0.0  # cumulative electricity (ECHONET 0x85)
+    internal_gain_w: float = 0.0
 
     def cop(self, outdoor_c: float, heating: bool) -> float:
         """Seasonal-average style COP: cooling degrades in heat, heating in cold."""
@@ -61,6 +64,7 @@ class AirConditioner:
             heating = mode == "heat"
         needed = (
             self.ua_w_per_k * (self.target_c - outdoor_c)
+            - self.internal_gain_w
             + self.heat_capacity_wh_per_k * (self.target_c - room) / self.pulldown_h
         )
         if heating:
@@ -77,8 +81,9 @@ class AirConditioner:
         if seconds <= 0.0:
             raise ValueError("seconds must be positive")
         tau_s = self.heat_capacity_wh_per_k / self.ua_w_per_k * 3600.0
+        free_running = outdoor_c + self.internal_gain_w / self.ua_w_per_k
         if not self.on:
-            self.room_temp_c = outdoor_c + (self.room_temp_c - outdoor_c) * math.exp(-seconds / tau_s)
+            self.room_temp_c = free_running + (self.room_temp_c - free_running) * math.exp(-seconds / tau_s)
             self.power_w = 0.0
             return 0.0
         remaining = seconds
@@ -86,7 +91,7 @@ class AirConditioner:
         while remaining > 0.0:
             dt = min(remaining, _SUBSTEP_S)
             flow, power = self._heat_flow_w(outdoor_c)
-            equilibrium = outdoor_c + flow / self.ua_w_per_k
+            equilibrium = free_running + flow / self.ua_w_per_k
             self.room_temp_c = equilibrium + (self.room_temp_c - equilibrium) * math.exp(-dt / tau_s)
             energy_ws += power * dt
             remaining -= dt

@@ -2,6 +2,7 @@
 
 ``Home.step(seconds, now)`` simulates ``[now, now + seconds)``:
 
+0. The household's routine, if any, switches the air conditioner and the fuel cell (``routine.py``).
 1. Uncontrolled consumption and PV: base load, air conditioner, light, EcoCute; PV of each array (its mean over the
    step).
 2. The fuel cell follows what PV leaves uncovered (``max(load − PV, 0)``), so it never exports.
@@ -32,7 +33,8 @@ self-consumption mode, a 370 L EcoCute in AUTO with daytime reheat permitted (as
 runs dry on a few big winter days), a 6 kW V2H charger (bidirectional, 0x027E) with a 40 kWh commuter car that
 charges on arrival, an air conditioner and a light (both off). It also has a 700 W fuel cell, *disabled*: a real
 home has an EcoCute or an ENE-FARM, rarely both; it is there so the fuel-cell object can be demonstrated by enabling
-it.
+it. With a ``HouseholdRoutine`` (the virtual home's ``--routine``, used by the demo) the air conditioner runs in the
+morning and evening and the fuel cell in its hot-water hours.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from virtual_home.physics.ev import ChargerMode, EVCar, EVCharger
 from virtual_home.physics.fuel_cell import FuelCell
 from virtual_home.physics.load import BaseLoad
 from virtual_home.physics.pv import PVArray
+from virtual_home.physics.routine import HouseholdRoutine
 from virtual_home.physics.timebase import HOUR_S, JST_OFFSET_S, to_timestamp
 from virtual_home.physics.water_heater import EcoCute
 from virtual_home.physics.weather import Weather
@@ -104,6 +107,7 @@ class Home:
     base_load: BaseLoad = field(default_factory=BaseLoad)
     aircon: AirConditioner | None = None
     light: Light | None = None
+    routine: HouseholdRoutine | None = None  # None: the air conditioner and fuel cell only do what they are told
     grid_import_wh: float = 0.0
     grid_export_wh: float = 0.0
     pv_generated_wh: float = 0.0
@@ -126,6 +130,8 @@ class Home:
             raise ValueError("seconds must be positive")
         ts = to_timestamp(now)
         outdoor = outdoor_temp_at(ts + seconds / 2.0) if outdoor_c is None else outdoor_c
+        if self.routine is not None:
+            self.routine.apply(ts, outdoor, self.aircon, self.fuel_cell)
 
         pv_per_array = tuple(array.mean_power_at(ts, seconds) for array in self.pv)
         pv_w = sum(pv_per_array)
