@@ -48,7 +48,7 @@ from .const import (
 )
 from .device_info import manufacturer_label
 from .endpoint import async_acquire_endpoint
-from .interfaces import async_network_interfaces, async_resolve_interface
+from .interfaces import NetworkInterface, async_network_interfaces, async_resolve_interface
 from .lib.broute.credentials import InvalidCredentialsError
 from .lib.broute.meter import SmartMeterClient
 from .lib.broute.readings import MeterIdentity
@@ -109,18 +109,15 @@ async def _async_interfaces(hass: HomeAssistant) -> list[SelectOptionDict]:
     ]
 
 
-async def async_search(hass: HomeAssistant, interface: str, addresses: list[str]) -> tuple[Node, ...]:
-    """Search on the adapter named `interface` (multicast + `addresses`) through the integration's shared endpoint.
+async def async_search(hass: HomeAssistant, interface: NetworkInterface, addresses: list[str]) -> tuple[Node, ...]:
+    """Search on `interface` (multicast + `addresses`) through the integration's shared endpoint.
 
     Never a socket of its own: a second socket on UDP 3610 would take the answers of the running entries. Raises
-    `TransportError` when UDP 3610 cannot be opened or the adapter has no IPv4 address.
+    `TransportError` when UDP 3610 cannot be opened.
     """
-    resolved = await async_resolve_interface(hass, interface)
-    if resolved is None:
-        raise TransportError(f"interface {interface} has no IPv4 address")
-    lease = await async_acquire_endpoint(hass, resolved.address)
+    lease = await async_acquire_endpoint(hass, interface.address)
     try:
-        discovery = Discovery(lease.client, window=SEARCH_WINDOW, interface=resolved.address)
+        discovery = Discovery(lease.client, window=SEARCH_WINDOW, interface=interface.address)
         result = await discovery.search(addresses)
     finally:
         await lease.async_release()
@@ -327,20 +324,9 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             self._interface = user_input[CONF_INTERFACE]
-            try:
-                network = await _async_network_of(self.hass, self._interface)
-                self._addresses = parse_addresses(user_input.get(CONF_ADDRESSES, ""), network)
-            except InvalidAddressError:
-                errors[CONF_ADDRESSES] = "invalid_address"
-            else:
-                try:
-                    self._found = await async_search(self.hass, self._interface, self._addresses)
-                except TransportError:
-                    errors["base"] = "port_in_use"
-                else:
-                    if self._found:
-                        return None
-                    errors["base"] = "no_devices"
+            errors = await self._async_search_lan(user_input.get(CONF_ADDRESSES, ""))
+            if not errors:
+                return None
             defaults = user_input
         schema = vol.Schema(
             {
@@ -351,6 +337,21 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
             }
         )
         return self.async_show_form(step_id=step_id, data_schema=schema, errors=errors)
+
+    async def _async_search_lan(self, addresses_text: str) -> dict[str, str]:
+        """Validate the addresses and search on the chosen adapter; the form's errors (none when nodes were found)."""
+        resolved = await async_resolve_interface(self.hass, self._interface)
+        if resolved is None:  # the adapter lost its address (or vanished) while the form was open
+            return {CONF_INTERFACE: "interface_unavailable"}
+        try:
+            self._addresses = parse_addresses(addresses_text, resolved.network)
+        except InvalidAddressError:
+            return {CONF_ADDRESSES: "invalid_address"}
+        try:
+            self._found = await async_search(self.hass, resolved, self._addresses)
+        except TransportError:
+            return {"base": "port_in_use"}
+        return {} if self._found else {"base": "no_devices"}
 
     async def async_step_lan(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose the interface and optional manual addresses, then search."""

@@ -197,3 +197,21 @@ def test_parse_addresses() -> None:
     assert parse_addresses(" 10.0.0.1 ,10.0.0.1, 10.0.0.2 ") == ["10.0.0.1", "10.0.0.2"]
     with pytest.raises(InvalidAddressError):
         parse_addresses("10.0.0.1; 10.0.0.2")
+
+
+async def test_an_adapter_that_lost_its_address_while_the_form_was_open_then_recover(
+    hass: HomeAssistant, home: VirtualHome, mock_adapters: AsyncMock
+) -> None:
+    adapters = mock_adapters.return_value
+    second = {**adapters[0], "name": "lo-b", "index": 9, "ipv4": [{"address": "127.0.0.65", "network_prefix": 26}]}
+    mock_adapters.return_value = [*adapters, second]
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "lan"})
+    mock_adapters.return_value = [{**adapters[0], "ipv4": []}, *adapters[1:], second]  # "lo" lost its address
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_INTERFACE: INTERFACE})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_INTERFACE: "interface_unavailable"}
+    offered = [option["value"] for option in result["data_schema"].schema[CONF_INTERFACE].config["options"]]
+    assert offered == ["eth0", "lo-b"]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_INTERFACE: "lo-b"})
+    assert result["step_id"] == "lan_confirm"
