@@ -50,6 +50,7 @@ from .const import (
     EntryKind,
 )
 from .entity import manufacturer_label
+from .ha_compat import ReloadingOptionsFlow
 from .lib.broute.credentials import InvalidCredentialsError
 from .lib.broute.meter import SmartMeterClient
 from .lib.broute.readings import MeterIdentity
@@ -384,7 +385,7 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-class EchonetHemsOptionsFlow(OptionsFlow):
+class EchonetHemsOptionsFlow(ReloadingOptionsFlow):
     """Extra addresses for networks where multicast does not arrive."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -403,7 +404,7 @@ class EchonetHemsOptionsFlow(OptionsFlow):
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
 
 
-class SmartMeterOptionsFlow(OptionsFlow):
+class SmartMeterOptionsFlow(ReloadingOptionsFlow):
     """How often power and currents are read (each read is a radio transmission, limited per hour by ARIB)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

@@ -13,6 +13,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import EchonetLanConfigEntry, EchonetObjectCoordinator, signal_new_object
+from .ha_compat import link_via_device
 from .lib.broute.readings import MeterIdentity
 from .lib.echonet.discovery import Node
 from .lib.echonet.makers import manufacturer_name
@@ -59,9 +60,8 @@ def object_device_info(coordinator: EchonetObjectCoordinator) -> DeviceInfo:
     except UnsupportedError:
         translation_key = "device_object"
     maker = info.manufacturer_code if info.manufacturer_code is not None else node.identity.manufacturer_code
-    return DeviceInfo(
+    device_info = DeviceInfo(
         identifiers={(DOMAIN, coordinator.object_id)},
-        via_device=(DOMAIN, node.node_id),
         manufacturer=manufacturer_label(maker),
         model=node.identity.product_code,
         model_id=f"0x{info.eoj.class_id:04X}",
@@ -69,6 +69,7 @@ def object_device_info(coordinator: EchonetObjectCoordinator) -> DeviceInfo:
         translation_key=translation_key,
         translation_placeholders={"eoj": str(info.eoj)},
     )
+    return link_via_device(coordinator.hass, device_info, (DOMAIN, node.node_id))
 
 
 class EchonetObjectEntity(CoordinatorEntity[EchonetObjectCoordinator]):
