@@ -25,6 +25,7 @@ from .const import (
     EntryKind,
 )
 from .endpoint import async_acquire_endpoint
+from .ha_compat import OPTIONS_FLOW_RELOADS
 from .interfaces import async_network_interfaces, async_resolve_interface, is_address
 from .issues import ISSUE_METER_BUSY, ISSUE_NO_MULTICAST, ISSUE_PORT_IN_USE, entry_issue
 from .lan_hub import EchonetLanConfigEntry, LanHub, LanRuntimeData
@@ -105,7 +106,8 @@ async def _async_setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry) ->
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="no_devices")
     await hass.config_entries.async_forward_entry_setups(entry, LAN_PLATFORMS)
     await hub.async_start()
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    if not OPTIONS_FLOW_RELOADS:  # Home Assistant before 2025.8 (see ha_compat)
+        entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
 
@@ -137,7 +139,8 @@ async def _async_setup_meter(hass: HomeAssistant, entry: SmartMeterConfigEntry) 
         entry.runtime_data.statistics = statistics
         coordinator.add_fixed_time_listener(statistics.async_on_fixed_time)
         entry.async_create_background_task(hass, statistics.async_fill(), f"{DOMAIN} meter history {entry.entry_id}")
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    if not OPTIONS_FLOW_RELOADS:  # Home Assistant before 2025.8 (see ha_compat)
+        entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
 
 
@@ -162,7 +165,7 @@ async def _async_join_meter(
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: EchonetHemsConfigEntry) -> None:
-    """Options changed (extra addresses, poll interval): reload so they apply."""
+    """Options changed (extra addresses, poll interval): reload so they apply (only before Home Assistant 2025.8)."""
     await hass.config_entries.async_reload(entry.entry_id)
 
 

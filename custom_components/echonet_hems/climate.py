@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.climate import ClimateEntity
 from homeassistant.components.climate.const import FAN_AUTO, ClimateEntityFeature, HVACMode
@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
+from .ha_compat import has_native_temperatures
 from .lan_hub import EchonetLanConfigEntry
 from .lib.echonet.ids import AIR_CONDITIONER
 from .lib.echonet.specs.datatypes import Value
@@ -59,7 +60,7 @@ class EchonetClimateEntity(EchonetObjectEntity, ClimateEntity):
 
     _attr_name = None
     _attr_translation_key = "air_conditioner"
-    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+    _attr_native_temperature_unit = UnitOfTemperature.CELSIUS
     _attr_target_temperature_step = 1
     _attr_min_temp = 16
     _attr_max_temp = 30
@@ -87,14 +88,21 @@ class EchonetClimateEntity(EchonetObjectEntity, ClimateEntity):
         return MODES.get(mode) if power == "on" and isinstance(mode, str) else None
 
     @property
-    def target_temperature(self) -> float | None:
+    def native_target_temperature(self) -> float | None:
         """The set temperature (None when the unit reports "undefined")."""
         return _number(self.decoded(EPC_TARGET))
 
     @property
-    def current_temperature(self) -> float | None:
+    def native_current_temperature(self) -> float | None:
         """The measured room temperature."""
         return _number(self.decoded(EPC_ROOM))
+
+    if not TYPE_CHECKING and not has_native_temperatures(ClimateEntity):
+        # Home Assistant before the `native_*` names reads these (the `native_*` names replace them, the old ones stop
+        # working in 2027.11). Defined only there, so a newer Home Assistant sees no deprecated name.
+        _attr_temperature_unit = UnitOfTemperature.CELSIUS
+        target_temperature = native_target_temperature
+        current_temperature = native_current_temperature
 
     @property
     def fan_mode(self) -> str | None:

@@ -48,6 +48,7 @@ from .const import (
 )
 from .device_info import manufacturer_label
 from .endpoint import async_acquire_endpoint
+from .ha_compat import ReloadingOptionsFlow
 from .interfaces import NetworkInterface, async_network_interfaces, async_resolve_interface
 from .lib.broute.credentials import InvalidCredentialsError
 from .lib.broute.meter import SmartMeterClient
@@ -405,7 +406,7 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-class EchonetHemsOptionsFlow(OptionsFlow):
+class EchonetHemsOptionsFlow(ReloadingOptionsFlow):
     """Extra addresses for networks where multicast does not arrive."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -425,7 +426,7 @@ class EchonetHemsOptionsFlow(OptionsFlow):
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
 
 
-class SmartMeterOptionsFlow(OptionsFlow):
+class SmartMeterOptionsFlow(ReloadingOptionsFlow):
     """How often power and currents are read (each read is a radio transmission, limited per hour by ARIB)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from .const import DOMAIN
+from .ha_compat import link_via_device
 from .lib.broute.readings import MeterIdentity
 from .lib.echonet.discovery import Node
 from .lib.echonet.makers import manufacturer_name
@@ -57,9 +58,8 @@ def object_device_info(coordinator: EchonetObjectCoordinator) -> DeviceInfo:
     else:
         translation_key, class_name = spec.key, f"{spec.name_en} (0x{info.eoj.class_id:04X})"
     maker = info.manufacturer_code if info.manufacturer_code is not None else node.identity.manufacturer_code
-    return DeviceInfo(
+    device_info = DeviceInfo(
         identifiers={(DOMAIN, coordinator.object_id)},
-        via_device=(DOMAIN, node.node_id),
         manufacturer=manufacturer_label(maker),
         # Model: the maker's product code where the node gives one, else what the object is.
         model=node.identity.product_code or class_name,
@@ -68,6 +68,8 @@ def object_device_info(coordinator: EchonetObjectCoordinator) -> DeviceInfo:
         translation_key=translation_key,
         translation_placeholders={"eoj": str(info.eoj)},
     )
+    # Linked to the node's device the way the running Home Assistant accepts (via_device_id from 2027.8 on).
+    return link_via_device(coordinator.hass, device_info, (DOMAIN, node.node_id))
 
 
 def meter_device_info(identity: MeterIdentity) -> DeviceInfo:

@@ -135,12 +135,13 @@ class MeterStatistics:
         )
         rows = found.get(sid) or []
         last: HourlyTotal | None = None
-        if rows and rows[0].get("state") is not None and rows[0].get("sum") is not None:
-            row = rows[0]
-            state, total = float(row["state"] or 0.0), float(row["sum"] or 0.0)
-            start = dt_util.utc_from_timestamp(row["start"])
-            end_raw = round(Decimal(str(state)) / scale.multiplier) % scale.modulus
-            last = HourlyTotal(start, end_raw, state, total)
+        if rows:
+            # Every key of a statistics row is optional (a not-required TypedDict key): read each with `.get`.
+            state_raw, sum_raw, start_ts = rows[0].get("state"), rows[0].get("sum"), rows[0].get("start")
+            if state_raw is not None and sum_raw is not None and start_ts is not None:
+                state, total = float(state_raw), float(sum_raw)
+                end_raw = round(Decimal(str(state)) / scale.multiplier) % scale.modulus
+                last = HourlyTotal(dt_util.utc_from_timestamp(start_ts), end_raw, state, total)
         self._last[direction] = last
         return last
 

@@ -8,7 +8,7 @@ returns it to automatic heating — the tank's hot water stays usable either way
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.water_heater import WaterHeaterEntity, WaterHeaterEntityFeature
 from homeassistant.const import ATTR_TEMPERATURE, UnitOfTemperature
@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
+from .ha_compat import has_native_temperatures
 from .lan_hub import EchonetLanConfigEntry
 from .lib.echonet.ids import WATER_HEATER
 from .lib.echonet.specs.datatypes import Value
@@ -58,7 +59,7 @@ class EchonetWaterHeaterEntity(EchonetObjectEntity, WaterHeaterEntity):
 
     _attr_name = None
     _attr_translation_key = "ecocute"
-    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+    _attr_native_temperature_unit = UnitOfTemperature.CELSIUS
     _attr_min_temp = 30
     _attr_max_temp = 90
 
@@ -81,14 +82,21 @@ class EchonetWaterHeaterEntity(EchonetObjectEntity, WaterHeaterEntity):
         return OPERATIONS.get(value) if isinstance(value, str) else None
 
     @property
-    def target_temperature(self) -> float | None:
+    def native_target_temperature(self) -> float | None:
         """The water heating temperature setting."""
         return _number(self.decoded(EPC_TARGET))
 
     @property
-    def current_temperature(self) -> float | None:
+    def native_current_temperature(self) -> float | None:
         """The measured water temperature in the tank, where the device reports it."""
         return _number(self.decoded(EPC_WATER_TEMPERATURE))
+
+    if not TYPE_CHECKING and not has_native_temperatures(WaterHeaterEntity):
+        # Home Assistant before the `native_*` names reads these (the `native_*` names replace them, the old ones stop
+        # working in 2027.11). Defined only there, so a newer Home Assistant sees no deprecated name.
+        _attr_temperature_unit = UnitOfTemperature.CELSIUS
+        target_temperature = native_target_temperature
+        current_temperature = native_current_temperature
 
     async def async_set_operation_mode(self, operation_mode: str) -> None:
         """Automatic, heat now, or stop manual heating."""

@@ -6,10 +6,12 @@ from unittest.mock import AsyncMock, patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.echonet_hems.const import CONF_ADDRESSES, DOMAIN
+from custom_components.echonet_hems.ha_compat import OPTIONS_FLOW_RELOADS
 from custom_components.echonet_hems.lib.echonet.discovery import SearchResult
 from custom_components.echonet_hems.lib.errors import TransportError
 from virtual_home.runtime import VirtualHome
@@ -63,7 +65,14 @@ async def test_options_change_reloads_with_the_extra_addresses(
     assert await hass.config_entries.async_setup(lan_entry.entry_id)
     await hass.async_block_till_done()
     first_client = lan_entry.runtime_data.client
-    hass.config_entries.async_update_entry(lan_entry, options={CONF_ADDRESSES: [home.nodes[0].address]})
+    # Through the options flow: it reloads the entry (OptionsFlowWithReload), or the update listener does where
+    # Home Assistant predates it; never both (HA refuses an update listener together with OptionsFlowWithReload).
+    assert bool(lan_entry.update_listeners) is not OPTIONS_FLOW_RELOADS
+    result = await hass.config_entries.options.async_init(lan_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ADDRESSES: home.nodes[0].address}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert lan_entry.state is ConfigEntryState.LOADED
     assert lan_entry.runtime_data.client is not first_client
