@@ -10,16 +10,13 @@ one energy sensor per circuit, without a restart.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import logging
 from typing import TYPE_CHECKING, Final
 
-from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .const import DOMAIN
-from .lib.echonet.client import EchonetClient
-from .lib.echonet.discovery import Node, ObjectInfo
+from .lib.echonet.discovery import ObjectInfo
 from .lib.echonet.frame import Property
 from .lib.echonet.ids import BOARD as BOARD_CLASS
 from .lib.echonet.specs.channels import ChannelReadings, decode_channel_list, encode_channel_range, max_channel_count
@@ -27,7 +24,7 @@ from .lib.errors import HemsError, ProtocolError
 from .object_coordinator import EchonetObjectCoordinator, ObjectData
 
 if TYPE_CHECKING:
-    from .lan_hub import EchonetLanConfigEntry
+    pass
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -52,21 +49,11 @@ def measures_channels(info: ObjectInfo) -> bool:
 
 
 class DistributionBoardCoordinator(EchonetObjectCoordinator):
-    """An object coordinator that also reads the board's channel lists."""
+    """An object coordinator that also reads the board's channel lists (they join the poll once their range is
+    written). Built like any object coordinator; these start unknown / unwritten."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: EchonetLanConfigEntry,
-        client: EchonetClient,
-        node: Node,
-        info: ObjectInfo,
-        on_unreachable: Callable[[], None] = lambda: None,
-    ) -> None:
-        """The channel lists join the poll once their range is written."""
-        super().__init__(hass, entry, client, node, info, on_unreachable)
-        self.channel_count: int | None = None
-        self._range_written = False
+    channel_count: int | None = None
+    _range_written: bool = False
 
     @property
     def channels(self) -> range:

@@ -101,14 +101,19 @@ async def home() -> AsyncIterator[VirtualHome]:
         yield virtual_home
 
 
-@pytest.fixture
-def lan_entry() -> MockConfigEntry:
-    """A LAN hub entry on loopback."""
+def make_lan_entry(interface: str = INTERFACE) -> MockConfigEntry:
+    """A LAN hub entry on the adapter named `interface` (current entry version)."""
     return MockConfigEntry(
         domain=DOMAIN,
-        title=f"ECHONET Lite ({INTERFACE})",
-        unique_id=INTERFACE,
-        data={CONF_KIND: EntryKind.LAN.value, CONF_INTERFACE: INTERFACE, CONF_ADDRESSES: []},
+        title=f"ECHONET Lite ({interface})",
+        unique_id=interface,
+        data={CONF_KIND: EntryKind.LAN.value, CONF_INTERFACE: interface, CONF_ADDRESSES: []},
         version=1,
         minor_version=2,
     )
+
+
+@pytest.fixture
+def lan_entry() -> MockConfigEntry:
+    """A LAN hub entry on loopback."""
+    return make_lan_entry()

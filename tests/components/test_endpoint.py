@@ -27,7 +27,7 @@ from custom_components.echonet_hems.lan_hub import EchonetLanConfigEntry
 from virtual_home.clock import ManualClock
 from virtual_home.runtime import HomeOptions, VirtualHome
 
-from .conftest import ADAPTERS, INTERFACE, START
+from .conftest import ADAPTERS, INTERFACE, START, make_lan_entry
 from .helpers import entity_id, node_id, state, wait_for
 
 # Two "interfaces" on loopback: 127.0.0.192/26 holds the first home (127.0.0.200-208), 127.0.0.64/26 the second
@@ -43,17 +43,6 @@ def _adapter(network: dict[str, Any], index: int) -> dict[str, Any]:
     adapter.update(name=network["name"], index=index, default=False)
     adapter["ipv4"] = [{"address": network["address"], "network_prefix": network["prefix"]}]
     return adapter
-
-
-def _lan_entry(interface: str) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=f"ECHONET Lite ({interface})",
-        unique_id=interface,
-        data={CONF_KIND: EntryKind.LAN.value, CONF_INTERFACE: interface, CONF_ADDRESSES: []},
-        version=1,
-        minor_version=2,
-    )
 
 
 @pytest.fixture
@@ -75,7 +64,7 @@ async def test_two_entries_on_two_networks_both_poll_and_set(
     hass: HomeAssistant, home: VirtualHome, second_home: VirtualHome, mock_adapters: AsyncMock
 ) -> None:
     mock_adapters.return_value = [_adapter(NETWORK_A, 1), _adapter(NETWORK_B, 2)]
-    first, second = _lan_entry("lo-a"), _lan_entry("lo-b")
+    first, second = make_lan_entry("lo-a"), make_lan_entry("lo-b")
     await _setup(hass, first)
     await _setup(hass, second)
 
