@@ -12,12 +12,18 @@ from .const import DOMAIN
 from .ha_compat import link_via_device
 from .lib.broute.readings import MeterIdentity
 from .lib.echonet.discovery import Node
+from .lib.echonet.ids import SMART_METER
 from .lib.echonet.makers import manufacturer_name
 from .lib.echonet.specs.registry import class_spec
 from .lib.errors import UnsupportedError
 from .object_coordinator import EchonetObjectCoordinator
 
-SMART_METER_CLASS_NAME = "Low-voltage smart electric energy meter (0x0288)"
+SMART_METER_CLASS_NAME = "Low-voltage smart electric energy meter"
+
+
+def class_label(class_id: int) -> str:
+    """The ECHONET class as the model id: "ECHONET Lite class 0x027D" (the device's name already says what it is)."""
+    return f"ECHONET Lite class 0x{class_id:04X}"
 
 
 def appendix_label(release: str | None) -> str | None:
@@ -54,16 +60,16 @@ def object_device_info(coordinator: EchonetObjectCoordinator) -> DeviceInfo:
     try:
         spec = class_spec(info.eoj.class_id)
     except UnsupportedError:
-        translation_key, class_name = "device_object", f"ECHONET Lite class 0x{info.eoj.class_id:04X}"
+        translation_key, class_name = "device_object", class_label(info.eoj.class_id)
     else:
-        translation_key, class_name = spec.key, f"{spec.name_en} (0x{info.eoj.class_id:04X})"
+        translation_key, class_name = spec.key, spec.name_en
     maker = info.manufacturer_code if info.manufacturer_code is not None else node.identity.manufacturer_code
     device_info = DeviceInfo(
         identifiers={(DOMAIN, coordinator.object_id)},
         manufacturer=manufacturer_label(maker),
         # Model: the maker's product code where the node gives one, else what the object is.
         model=node.identity.product_code or class_name,
-        model_id=class_name,
+        model_id=class_label(info.eoj.class_id),
         hw_version=appendix_label(info.release),
         translation_key=translation_key,
         translation_placeholders={"eoj": str(info.eoj)},
@@ -78,7 +84,7 @@ def meter_device_info(identity: MeterIdentity) -> DeviceInfo:
         identifiers={(DOMAIN, identity.stable_id)},
         manufacturer=manufacturer_label(identity.manufacturer_code),
         model=SMART_METER_CLASS_NAME,
-        model_id=SMART_METER_CLASS_NAME,
+        model_id=class_label(SMART_METER),
         serial_number=identity.serial_number,
         hw_version=appendix_label(identity.appendix_release),
         translation_key="smart_meter",

@@ -137,3 +137,15 @@ async def test_unknown_entry_kind_is_a_permanent_error(hass: HomeAssistant) -> N
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.SETUP_ERROR
+
+
+async def test_device_pages_speak_words(hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry) -> None:
+    """The maker's product code as the model, the class by name and code, the Appendix release in words."""
+    lan_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(lan_entry.entry_id)
+    await hass.async_block_till_done()
+    battery = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, f"{node_id(home.nodes[1])}-027D01")})
+    assert battery is not None
+    assert (battery.model, battery.model_id) == ("VH-BATTERY", "ECHONET Lite class 0x027D")
+    assert battery.hw_version == "ECHONET Lite Appendix Release R"
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)

@@ -54,7 +54,8 @@ async def test_setup_reads_the_meter_in_one_get_and_unloads(hass: HomeAssistant,
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, METER_MAC)})
     assert device is not None
     assert device.name == "Smart meter"
-    assert device.model_id == "Low-voltage smart electric energy meter (0x0288)"
+    assert (device.model, device.model_id) == ("Low-voltage smart electric energy meter", "ECHONET Lite class 0x0288")
+    assert device.hw_version == "ECHONET Lite Appendix Release F"
     assert device.manufacturer == "Toshiba"
     assert not await async_remove_config_entry_device(hass, entry, device)  # the meter is the entry: remove that
 
