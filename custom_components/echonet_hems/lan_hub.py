@@ -142,6 +142,12 @@ class LanHub:
         node = self.discovery.node_at(notification.address)
         if node is None:
             return  # passive discovery probes it; its values arrive with the first refresh
+        # A node that speaks is back: its objects that failed their last poll are read now, not at the next poll.
+        for waiting in self.coordinators.values():
+            if waiting.node.node_id == node.node_id and not waiting.last_update_success:
+                self.entry.async_create_background_task(
+                    self.hass, waiting.async_request_refresh(), f"{DOMAIN} back {waiting.object_id}"
+                )
         coordinator = self.coordinators.get(object_id(node.node_id, notification.frame.seoj))
         if coordinator is not None:
             coordinator.async_push(notification.frame.properties)
