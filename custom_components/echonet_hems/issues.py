@@ -13,6 +13,8 @@ from .const import CONF_INTERFACE, DOMAIN
 ISSUE_PORT_IN_USE: Final = "port_in_use"
 ISSUE_NO_MULTICAST: Final = "no_multicast_answers"
 ISSUE_METER_BUSY: Final = "meter_busy"
+# One per node and entry (raised by the LAN hub with its own placeholders): two live addresses claim one identity.
+ISSUE_IDENTITY_CONFLICT: Final = "identity_conflict"
 # Port in use and a meter held by another controller stop the entry; missing multicast answers may only slow it.
 ERRORS: Final = frozenset({ISSUE_PORT_IN_USE, ISSUE_METER_BUSY})
 

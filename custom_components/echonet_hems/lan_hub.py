@@ -15,7 +15,7 @@ import time
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .board_coordinator import DistributionBoardCoordinator, measures_channels
@@ -23,6 +23,7 @@ from .const import CONF_ADDRESSES, DOMAIN, REDISCOVERY_COOLDOWN, SEARCH_WINDOW
 from .device_info import node_device_info
 from .endpoint import EndpointLease
 from .interfaces import NetworkInterface
+from .issues import ISSUE_IDENTITY_CONFLICT
 from .lib.echonet.client import EchonetClient, Notification
 from .lib.echonet.discovery import Discovery, Node, ObjectInfo, SearchResult
 from .lib.errors import HemsError
@@ -73,7 +74,9 @@ class LanHub:
             on_node=self._on_node,
             interface=lease.interface,
             accepts=self._accepts,
+            on_conflict=self._on_identity_conflict,
         )
+        self._conflicts: set[str] = set()  # repair ids raised by this entry
         self.coordinators: dict[str, EchonetObjectCoordinator] = {}
         self._started = False
         self._unsubscribe: Callable[[], None] | None = None
@@ -104,6 +107,30 @@ class LanHub:
             self._unsubscribe = None
         await self.discovery.stop()
         self.lease.endpoint.release_claims(self.entry.entry_id)
+        for issue_id in self._conflicts:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        self._conflicts.clear()
+
+    @callback
+    def _on_identity_conflict(self, node_id: str, established: str, newcomer: str) -> None:
+        """Another address claims a node's identity while the node still answers: say so, keep the node."""
+        issue_id = f"{ISSUE_IDENTITY_CONFLICT}_{self.entry.entry_id}_{node_id}"
+        self._conflicts.add(issue_id)
+        node = self.discovery.nodes.get(node_id)
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_IDENTITY_CONFLICT,
+            translation_placeholders={
+                "title": self.entry.title,
+                "device": node_device_info(node).get("name") or node_id if node is not None else node_id,
+                "established": established,
+                "newcomer": newcomer,
+            },
+        )
 
     def _accepts(self, address: str) -> bool:
         """Nodes of this entry: on its interface's network, or given by hand. The shared endpoint hears them all."""
@@ -155,6 +182,11 @@ class LanHub:
     @callback
     def _on_node(self, node: Node) -> None:
         """A node is new, moved or changed its objects: register its device and its objects' coordinators."""
+        # A real move (the old address went quiet) ends a conflict the node had.
+        conflict = f"{ISSUE_IDENTITY_CONFLICT}_{self.entry.entry_id}_{node.node_id}"
+        if conflict in self._conflicts:
+            self._conflicts.discard(conflict)
+            ir.async_delete_issue(self.hass, DOMAIN, conflict)
         if not self.lease.endpoint.claim(node.node_id, self.entry.entry_id):
             _LOGGER.debug("node %s at %s belongs to another ECHONET Lite entry", node.node_id, node.address)
             return

@@ -24,9 +24,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.echonet_hems.const import CONF_ADDRESSES, CONF_INTERFACE, CONF_KIND, DOMAIN, EntryKind
 from custom_components.echonet_hems.endpoint import DATA_ENDPOINT
 from custom_components.echonet_hems.lan_hub import EchonetLanConfigEntry
+from custom_components.echonet_hems.lib.echonet.discovery import IdentityConflictError
+from custom_components.echonet_hems.lib.echonet.frame import EOJ, NODE_PROFILE
+from custom_components.echonet_hems.lib.echonet.property_map import encode_property_map
 from virtual_home.clock import ManualClock
 from virtual_home.runtime import HomeOptions, VirtualHome
 
+from ..lib.echonet.fake_node import FakeNode, PropertyStore
 from .conftest import ADAPTERS, INTERFACE, START, make_lan_entry
 from .helpers import entity_id, node_id, state, wait_for
 
@@ -226,3 +230,33 @@ async def _remove_device(hass: HomeAssistant, entry: MockConfigEntry, device_id:
         return {"success": False}
     dr.async_get(hass).async_update_device(device_id, remove_config_entry_id=entry.entry_id)
     return {"success": True}
+
+
+async def test_an_impostor_claiming_a_live_nodes_identity_raises_a_repair_and_is_never_followed(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    await _setup(hass, lan_entry)
+    typed: EchonetLanConfigEntry = lan_entry  # type: ignore[assignment]
+    pv = home.nodes[0]
+    coordinator = typed.runtime_data.coordinators[f"{node_id(pv)}-027901"]
+    impostor = {
+        NODE_PROFILE: {
+            0x83: pv.identity.identification,
+            0x8A: b"\x00\x00\x16",
+            0xD6: b"\x01\x02\x79\x01",
+        },
+        EOJ(0x02, 0x79, 0x01): {0x9F: encode_property_map([0x80, 0xE0]), 0x9E: encode_property_map([0x80])},
+    }
+    async with FakeNode("127.0.0.99", PropertyStore(impostor)):
+        with pytest.raises(IdentityConflictError):
+            await typed.runtime_data.hub.discovery.probe("127.0.0.99")
+    assert coordinator.node.address == pv.address  # the established node is kept: writes never go to the newcomer
+    issue_id = f"identity_conflict_{lan_entry.entry_id}_{node_id(pv)}"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["newcomer"] == "127.0.0.99"
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

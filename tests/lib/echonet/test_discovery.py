@@ -10,6 +10,7 @@ import pytest
 from custom_components.echonet_hems.lib.echonet.client import EchonetClient
 from custom_components.echonet_hems.lib.echonet.discovery import (
     Discovery,
+    IdentityConflictError,
     Node,
     decode_ascii,
     decode_instance_list,
@@ -111,6 +112,24 @@ async def test_node_that_changes_address_stays_the_same_node(client: EchonetClie
     assert discovery.nodes[before.node_id].address == "127.0.0.42"
     assert [node.address for node in seen] == ["127.0.0.41", "127.0.0.42"]
     assert discovery.node_at("127.0.0.41") is None
+
+
+async def test_a_newcomer_claiming_a_live_nodes_identity_does_not_take_it_over(client: EchonetClient) -> None:
+    conflicts: list[tuple[str, str, str]] = []
+    discovery = Discovery(client, on_conflict=lambda *conflict: conflicts.append(conflict))
+    async with FakeNode("127.0.0.44", PropertyStore(node_objects(11, [BATTERY]))):
+        real = await discovery.probe("127.0.0.44")
+        async with FakeNode("127.0.0.45", PropertyStore(node_objects(11, [PV]))):  # an impostor
+            with pytest.raises(IdentityConflictError):
+                await discovery.probe("127.0.0.45")
+    assert discovery.nodes[real.node_id].address == "127.0.0.44"
+    assert [obj.eoj for obj in discovery.nodes[real.node_id].objects] == [BATTERY]
+    assert conflicts == [(real.node_id, "127.0.0.44", "127.0.0.45")]
+    # Once the established address is silent, the same claim is a real move.
+    async with FakeNode("127.0.0.45", PropertyStore(node_objects(11, [BATTERY]))):
+        moved = await discovery.probe("127.0.0.45")
+    assert moved.address == "127.0.0.45"
+    assert discovery.nodes[real.node_id].address == "127.0.0.45"
 
 
 async def test_new_node_at_an_old_address_replaces_the_old_one(client: EchonetClient) -> None:

@@ -47,6 +47,12 @@ USER_DEFINED_GROUP: Final = 0x0F
 DEFAULT_WINDOW: Final = 3.0
 
 type NodeCallback = Callable[["Node"], None]
+# (node id, the address it is established at, the newcomer's address claiming the same identity)
+type ConflictCallback = Callable[[str, Address, Address], None]
+
+
+class IdentityConflictError(HemsError):
+    """A second live address claims a known node's identity; the established address is kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,18 +178,22 @@ class Discovery:
         on_node: NodeCallback | None = None,
         interface: str | None = None,
         accepts: Callable[[Address], bool] | None = None,
+        on_conflict: ConflictCallback | None = None,
     ) -> None:
         """`on_node` is called for every node that is new, moved to another address or changed its objects.
 
         `interface` is the address searches leave by (the client's own when None). `accepts` limits which multicast
         responders and INF senders are probed: a client shared by several networks hears the nodes of all of them.
-        Addresses given to `search` are always probed.
+        Addresses given to `search` are always probed. `on_conflict` hears of a newcomer claiming the identity of a
+        node whose established address still answers (the node stays where it is: ECHONET Lite has no
+        authentication, and a controller must never follow an impostor).
         """
         self._client = client
         self._window = window
         self._on_node = on_node
         self._interface = interface
         self._accepts = accepts or _accept_any
+        self._on_conflict = on_conflict
         self.nodes: dict[str, Node] = {}
         self._probing: set[Address] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -229,6 +239,7 @@ class Discovery:
         """Read a node's identity, instance list and every object's property maps; record and announce it."""
         profile = await self._client.get(address, NODE_PROFILE, NODE_IDENTITY_EPCS)
         identity = node_identity(address, profile.values)
+        await self._refuse_takeover(address, identity)
         instances = decode_instance_list(profile.values.get(EPC_SELF_NODE_INSTANCES, b""))
         objects = []
         for eoj in instances:
@@ -238,6 +249,27 @@ class Discovery:
         node = Node(address, identity, tuple(objects))
         self._record(node)
         return node
+
+    async def _refuse_takeover(self, address: Address, identity: NodeIdentity) -> None:
+        """A known node moves only when its established address no longer answers as that node."""
+        established = self.nodes.get(identity.node_id)
+        if established is None or established.address == address or not identity.stable:
+            return
+        try:
+            answer = await self._client.get(established.address, NODE_PROFILE, NODE_IDENTITY_EPCS)
+        except HemsError:
+            return  # gone from there: the node really moved
+        if node_identity(established.address, answer.values).node_id != identity.node_id:
+            return  # another node sits at the old address now
+        _LOGGER.warning(
+            "%s claims the identity of the node at %s, which still answers: keeping %s",
+            address,
+            established.address,
+            established.address,
+        )
+        if self._on_conflict is not None:
+            self._on_conflict(identity.node_id, established.address, address)
+        raise IdentityConflictError(f"{address} claims the identity of the node at {established.address}")
 
     async def _probe_object(self, address: Address, identity: NodeIdentity, eoj: EOJ) -> ObjectInfo:
         result = await self._client.get(address, eoj, OBJECT_EPCS)
