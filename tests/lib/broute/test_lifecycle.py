@@ -21,7 +21,7 @@ from custom_components.echonet_hems.lib.broute.meter import SmartMeterClient
 from custom_components.echonet_hems.lib.broute.readings import Direction, FixedTimeReading
 from custom_components.echonet_hems.lib.broute.session import LinkState, TransmitLimitedError
 from custom_components.echonet_hems.lib.errors import AuthError, TransportError
-from tests.lib.broute.support import DIALECTS, START, TRANSPORTS, WAIT, StateRecorder, rig
+from tests.lib.broute.support import DIALECTS, PASSWORD, ROUTE_B_ID, START, TRANSPORTS, WAIT, StateRecorder, rig
 from virtual_home.dongle import DongleOptions
 from virtual_home.dongle.session import LinkState as EmulatedState
 from virtual_home.meter import MeterConfig
@@ -122,6 +122,21 @@ async def test_session_expiry_reauthentication_and_rejoin_without_scanning(
         assert (await meter.read()).power_w is not None
         assert r.port.emulator.state is EmulatedState.CONNECTED
         await session.close()
+
+
+@matrix
+async def test_no_log_at_any_level_shows_the_password_or_the_id(
+    dialect: str, transport: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # everything, serialx's own data logs included
+    async with rig(dialect, transport, tmp_path) as r:
+        session = r.session()
+        await session.start()
+        await SmartMeterClient(session).read()
+        await session.close()
+    assert "SKSETPWD" in caplog.text  # the commands are logged, so the check below proves something
+    for secret in (PASSWORD, ROUTE_B_ID):
+        assert secret not in caplog.text
 
 
 @matrix

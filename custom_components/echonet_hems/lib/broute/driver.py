@@ -29,6 +29,41 @@ from .lines import AsyncLine, Echo, Event, Fail, LineParser, Ok, PanDescriptor, 
 
 _LOGGER = logging.getLogger(__name__)
 
+
+class _MaskWrittenSecrets(logging.Filter):
+    """serialx logs the bytes it writes at debug level, SKSETPWD and SKSETRBID included: mask their arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(_masked(arg) for arg in args)
+        return True
+
+
+def _masked(arg: object) -> object:
+    if isinstance(arg, bytes | bytearray):
+        text = bytes(arg).decode("latin-1")
+        masked = mask_secrets(text)
+        return masked.encode("latin-1") if masked != text else arg
+    if isinstance(arg, str):
+        return mask_secrets(arg)
+    return arg
+
+
+# The serialx modules that log written or buffered data (a filter on a parent logger would not see their records).
+_SERIALX_DATA_LOGGERS: Final = (
+    "serialx.descriptor_transport",
+    "serialx.async_serial",
+    "serialx.common",
+    "serialx.platforms.serial_socket",
+    "serialx.platforms.serial_posix",
+    "serialx.platforms.serial_linux",
+)
+for _name in _SERIALX_DATA_LOGGERS:
+    _logger = logging.getLogger(_name)
+    if not any(isinstance(existing, _MaskWrittenSecrets) for existing in _logger.filters):
+        _logger.addFilter(_MaskWrittenSecrets())
+
 BAUDRATE: Final = 115200
 _READ_SIZE: Final = 4096
 PARAM_SENT: Final = 0x00
