@@ -13,7 +13,14 @@ import logging
 from typing import Any
 
 from homeassistant.components import usb
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -236,10 +243,9 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             values = {**defaults, **user_input}
+            port = str(values[CONF_PORT]).strip()
             try:
-                joined = await async_join_meter(
-                    str(values[CONF_PORT]).strip(), values[CONF_ROUTE_B_ID], values[CONF_ROUTE_B_PASSWORD]
-                )
+                joined = await self._async_join_free_port(port, values[CONF_ROUTE_B_ID], values[CONF_ROUTE_B_PASSWORD])
             except MeterFlowError as err:
                 errors[err.field] = err.key
             else:
@@ -257,6 +263,26 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
             schema[vol.Required(CONF_ROUTE_B_PASSWORD)] = PASSWORD_SELECTOR
         form = self.async_show_form(step_id=step_id, data_schema=vol.Schema(schema), errors=errors)
         return form, None
+
+    async def _async_join_free_port(self, port: str, route_b_id: str, password: str) -> JoinedMeter:
+        """Join the meter, unless another entry's session holds the dongle: opening it would knock that session off
+        (and a wrong password tried there would keep it off), so that is refused before any I/O."""
+        if self._port_of_another_entry(port):
+            raise MeterFlowError(CONF_PORT, "port_used_by_entry")
+        return await async_join_meter(port, route_b_id, password)
+
+    def _port_of_another_entry(self, port: str) -> bool:
+        """Whether a meter entry other than the one this flow re-authenticates or reconfigures uses `port`."""
+        own = None
+        if self.source == SOURCE_REAUTH:
+            own = self._get_reauth_entry().entry_id
+        elif self.source == SOURCE_RECONFIGURE:
+            own = self._get_reconfigure_entry().entry_id
+        return any(
+            str(entry.data.get(CONF_PORT, "")).strip() == port
+            for entry in self._async_current_entries(include_ignore=False)
+            if entry.entry_id != own and entry.data.get(CONF_KIND) == EntryKind.BROUTE
+        )
 
     @staticmethod
     def _meter_data(values: Mapping[str, Any], joined: JoinedMeter) -> dict[str, Any]:

@@ -195,3 +195,17 @@ async def test_poll_interval_option(hass: HomeAssistant, rig: MeterRig) -> None:
     result = await hass.config_entries.options.async_configure(result["flow_id"], {CONF_SCAN_INTERVAL: 30.0})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_SCAN_INTERVAL: 30}
+
+
+async def test_a_port_an_entry_uses_is_refused_before_any_io(hass: HomeAssistant, rig: MeterRig) -> None:
+    entry = rig.entry()
+    entry.add_to_hass(hass)
+    flow_id = await _start_meter_flow(hass)
+    with patch("custom_components.echonet_hems.config_flow.async_join_meter") as join:
+        result = await hass.config_entries.flow.async_configure(
+            flow_id,
+            {**rig.user_input(), CONF_PORT: f" {entry.data[CONF_PORT]} ", CONF_ROUTE_B_PASSWORD: "WRONGPASSWRD"},
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PORT: "port_used_by_entry"}
+    join.assert_not_called()  # the running session was never disturbed
