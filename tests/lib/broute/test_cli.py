@@ -134,3 +134,16 @@ def test_main_exit_codes_in_process(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().err == "error: invalid credentials: the B-route password must be 12 characters, got 1\n"
     assert run_main_in_thread(["--port", str(tmp_path / "absent"), "--id", ROUTE_B_ID, "--password", PASSWORD]) == 1
     assert capsys.readouterr().err.startswith("error: cannot open the dongle")
+
+
+def test_the_password_comes_from_the_environment_so_it_is_not_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ECHONET_HEMS_BROUTE_PASSWORD", PASSWORD)
+    args = cli._parse_args(["--port", "/dev/null", "--id", ROUTE_B_ID])
+    assert args.password == PASSWORD
+    monkeypatch.delenv("ECHONET_HEMS_BROUTE_PASSWORD")
+    with pytest.raises(SystemExit) as ended:
+        cli._parse_args(["--port", "/dev/null", "--id", ROUTE_B_ID])
+    assert ended.value.code == 2
+    assert "ECHONET_HEMS_BROUTE_PASSWORD" in capsys.readouterr().err

@@ -1,7 +1,10 @@
 """A probe for users debugging a B-route dongle: join the meter and print readings as JSON lines until stopped.
 
-    python -m custom_components.echonet_hems.lib.broute --port PATH_OR_URL --id ID --password PASSWORD
+    ECHONET_HEMS_BROUTE_PASSWORD=… python -m custom_components.echonet_hems.lib.broute --port PATH_OR_URL --id ID
         [--history YYYY-MM-DD]
+
+The password is read from the environment variable ECHONET_HEMS_BROUTE_PASSWORD; `--password` also works (for
+scripts), but a command line is visible to every local user (`ps`), so the variable is the safe way.
 
 PATH_OR_URL is a serial device (`/dev/ttyUSB0`, `/dev/serial/by-id/…`), `socket://host:port` or `rfc2217://host:port`.
 Output, one JSON object per line on stdout: `session` (dongle, dialect, PAN), `identity`, `scale`, `history` (with
@@ -21,6 +24,7 @@ import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 import json
+import os
 import signal
 import sys
 from typing import Final
@@ -34,6 +38,7 @@ POLL_INTERVAL: Final = 10.0
 EXIT_FAILURE: Final = 1
 EXIT_INVALID_CREDENTIALS: Final = 2
 EXIT_REJECTED: Final = 3
+PASSWORD_VARIABLE: Final = "ECHONET_HEMS_BROUTE_PASSWORD"
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -43,11 +48,18 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--port", required=True, help="serial device, socket://host:port or rfc2217://host:port")
     parser.add_argument("--id", required=True, dest="route_b_id", help="B-route ID (32 characters)")
-    parser.add_argument("--password", required=True, help="B-route password (12 characters)")
+    parser.add_argument(
+        "--password",
+        default=os.environ.get(PASSWORD_VARIABLE),
+        help=f"B-route password (12 characters); safer: the environment variable {PASSWORD_VARIABLE}",
+    )
     parser.add_argument(
         "--history", type=date.fromisoformat, metavar="YYYY-MM-DD", help="also print that day's history"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.password:
+        parser.error(f"the B-route password is needed: set {PASSWORD_VARIABLE} (or pass --password)")
+    return args
 
 
 def _json_default(value: object) -> object:
