@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 import ipaddress
 import logging
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.components import usb
 from homeassistant.config_entries import (
@@ -159,8 +159,15 @@ class MeterFlowError(Exception):
         self.key = key
 
 
+# What the port field accepts: a device path, or serialx's TCP (raw) and RFC 2217 URLs. serialx knows other schemes
+# too; they are neither documented nor tested here.
+PORT_SCHEMES: Final = ("/", "socket://", "rfc2217://")
+
+
 async def async_join_meter(port: str, route_b_id: str, password: str) -> JoinedMeter:
     """Join the meter through the dongle at `port`, read its identity, end the session; `MeterFlowError` otherwise."""
+    if not port.startswith(PORT_SCHEMES):
+        raise MeterFlowError(CONF_PORT, "invalid_port")
     try:
         session = BRouteSession(port, route_b_id, password)
     except InvalidCredentialsError as err:

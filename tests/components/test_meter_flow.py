@@ -54,6 +54,9 @@ async def test_errors_on_the_right_field_then_the_meter_is_joined(hass: HomeAssi
         (rig.user_input(password="WRONGPASS123"), {CONF_ROUTE_B_PASSWORD: "invalid_auth"}),
         (rig.user_input(route_b_id="F" * 32), {CONF_ROUTE_B_ID: "meter_not_found"}),
         ({**rig.user_input(), CONF_PORT: "/dev/null-no-such-dongle"}, {CONF_PORT: "cannot_connect"}),
+        # Only the documented kinds of port: a device path, socket:// and rfc2217:// (serialx knows more schemes).
+        ({**rig.user_input(), CONF_PORT: "esphome://192.0.2.1"}, {CONF_PORT: "invalid_port"}),
+        ({**rig.user_input(), CONF_PORT: "ttyUSB0"}, {CONF_PORT: "invalid_port"}),
     ]
     for user_input, errors in cases:
         result = await hass.config_entries.flow.async_configure(flow_id, user_input)
