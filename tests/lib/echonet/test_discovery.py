@@ -167,6 +167,17 @@ async def test_passive_discovery_probes_unknown_senders_and_instance_changes(cli
     await discovery.stop()
 
 
+async def test_senders_that_never_become_nodes_leave_no_state_behind(client: EchonetClient) -> None:
+    discovery = Discovery(client)
+    known = client.addresses_known
+    result = await discovery.search(["127.0.0.61", "127.0.0.62", "127.0.0.63"])  # nobody there
+    assert set(result.unreachable) >= {"127.0.0.61", "127.0.0.62", "127.0.0.63"}
+    assert client.addresses_known <= known
+    async with FakeNode("127.0.0.64", PropertyStore(node_objects(12, [BATTERY]))):
+        await discovery.probe("127.0.0.64")
+    assert client.addresses_known > known  # a real node keeps what was learnt about it
+
+
 async def test_passive_probe_failure_is_quiet_and_retried_on_next_inf(client: EchonetClient) -> None:
     discovery = Discovery(client)
     discovery.start_passive()

@@ -464,6 +464,20 @@ class EchonetClient:
             self._learn_cap(address, eoj, knowledge, quirk.max_epcs)
         knowledge.apart = quirk.apart
 
+    def forget(self, address: Address) -> None:
+        """Drop what was learnt about `address` (batch caps, SNA times, its lock when idle): a sender that never became
+        a node must not leave state behind (a hostile LAN can announce from thousands of addresses)."""
+        for key in [key for key in self._knowledge if key[0] == address]:
+            del self._knowledge[key]
+        lock = self._locks.get(address)
+        if lock is not None and not lock.locked():
+            del self._locks[address]
+
+    @property
+    def addresses_known(self) -> int:
+        """How many addresses the client keeps state for (a figure for tests and diagnostics)."""
+        return len({key[0] for key in self._knowledge} | self._locks.keys())
+
     def batch_cap(self, address: Address, eoj: EOJ) -> int | None:
         """The learnt maximum number of EPCs per Get for this object, or None while unlimited."""
         knowledge = self._knowledge.get((address, eoj))

@@ -232,6 +232,8 @@ class Discovery:
             return await self.probe(address)
         except HemsError as err:
             _LOGGER.debug("probe of %s failed: %s", address, err)
+            if self.node_at(address) is None:
+                self._client.forget(address)  # never became a node: keep no state for it
             return None
 
     # ------------------------------------------------------------------------------------------------------- probe
