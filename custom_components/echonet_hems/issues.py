@@ -15,6 +15,8 @@ ISSUE_NO_MULTICAST: Final = "no_multicast_answers"
 ISSUE_METER_BUSY: Final = "meter_busy"
 # One per node and entry (raised by the LAN hub with its own placeholders): two live addresses claim one identity.
 ISSUE_IDENTITY_CONFLICT: Final = "identity_conflict"
+# Raised by the LAN hub: nodes discovery did not add on its own (too many objects, too many new nodes at once).
+ISSUE_NODES_NOT_ADDED: Final = "nodes_not_added"
 # Port in use and a meter held by another controller stop the entry; missing multicast answers may only slow it.
 ERRORS: Final = frozenset({ISSUE_PORT_IN_USE, ISSUE_METER_BUSY})
 

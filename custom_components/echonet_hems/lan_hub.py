@@ -23,7 +23,7 @@ from .const import CONF_ADDRESSES, DOMAIN, REDISCOVERY_COOLDOWN, SEARCH_WINDOW
 from .device_info import node_device_info
 from .endpoint import EndpointLease
 from .interfaces import NetworkInterface
-from .issues import ISSUE_IDENTITY_CONFLICT
+from .issues import ISSUE_IDENTITY_CONFLICT, ISSUE_NODES_NOT_ADDED
 from .lib.echonet.client import EchonetClient, Notification
 from .lib.echonet.discovery import Discovery, Node, ObjectInfo, SearchResult
 from .lib.errors import HemsError
@@ -75,8 +75,10 @@ class LanHub:
             interface=lease.interface,
             accepts=self._accepts,
             on_conflict=self._on_identity_conflict,
+            on_refused=self._on_node_refused,
         )
         self._conflicts: set[str] = set()  # repair ids raised by this entry
+        self._refused: dict[str, str] = {}  # address → why discovery did not add it
         self.coordinators: dict[str, EchonetObjectCoordinator] = {}
         self._started = False
         self._unsubscribe: Callable[[], None] | None = None
@@ -110,6 +112,21 @@ class LanHub:
         for issue_id in self._conflicts:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
         self._conflicts.clear()
+        ir.async_delete_issue(self.hass, DOMAIN, f"{ISSUE_NODES_NOT_ADDED}_{self.entry.entry_id}")
+
+    @callback
+    def _on_node_refused(self, address: str, reason: str) -> None:
+        """Discovery kept a node out (too many objects, too many new nodes at once): list it for the user."""
+        self._refused[address] = reason
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"{ISSUE_NODES_NOT_ADDED}_{self.entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_NODES_NOT_ADDED,
+            translation_placeholders={"title": self.entry.title, "addresses": ", ".join(sorted(self._refused))},
+        )
 
     @callback
     def _on_identity_conflict(self, node_id: str, established: str, newcomer: str) -> None:

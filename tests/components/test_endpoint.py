@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.echonet_hems.const import CONF_ADDRESSES, CONF_INTERFACE, CONF_KIND, DOMAIN, EntryKind
 from custom_components.echonet_hems.endpoint import DATA_ENDPOINT
 from custom_components.echonet_hems.lan_hub import EchonetLanConfigEntry
-from custom_components.echonet_hems.lib.echonet.discovery import IdentityConflictError
+from custom_components.echonet_hems.lib.echonet.discovery import IdentityConflictError, NodeRefusedError
 from custom_components.echonet_hems.lib.echonet.frame import EOJ, NODE_PROFILE
 from custom_components.echonet_hems.lib.echonet.property_map import encode_property_map
 from virtual_home.clock import ManualClock
@@ -260,3 +260,28 @@ async def test_an_impostor_claiming_a_live_nodes_identity_raises_a_repair_and_is
     assert coordinator.last_update_success
     assert await hass.config_entries.async_unload(lan_entry.entry_id)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_a_node_announcing_dozens_of_objects_is_listed_in_a_repair_not_added(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    await _setup(hass, lan_entry)
+    typed: EchonetLanConfigEntry = lan_entry  # type: ignore[assignment]
+    devices_before = len(dr.async_entries_for_config_entry(dr.async_get(hass), lan_entry.entry_id))
+    many = [EOJ(0x02, 0x90, instance) for instance in range(1, 41)]
+    flood = {
+        NODE_PROFILE: {
+            0x83: b"\xfe\x00\x00\x16" + bytes(12) + b"\x63",
+            0x8A: b"\x00\x00\x16",
+            0xD6: bytes([len(many)]) + b"".join(eoj.to_bytes() for eoj in many),
+        },
+    }
+    async with FakeNode("127.0.0.98", PropertyStore(flood)):
+        with pytest.raises(NodeRefusedError):
+            await typed.runtime_data.hub.discovery.probe("127.0.0.98")
+    assert len(dr.async_entries_for_config_entry(dr.async_get(hass), lan_entry.entry_id)) == devices_before
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"nodes_not_added_{lan_entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["addresses"] == "127.0.0.98"
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)

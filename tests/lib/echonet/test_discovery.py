@@ -10,8 +10,10 @@ import pytest
 from custom_components.echonet_hems.lib.echonet.client import EchonetClient
 from custom_components.echonet_hems.lib.echonet.discovery import (
     Discovery,
+    GrowthLimits,
     IdentityConflictError,
     Node,
+    NodeRefusedError,
     decode_ascii,
     decode_instance_list,
     decode_node_version,
@@ -176,6 +178,50 @@ async def test_senders_that_never_become_nodes_leave_no_state_behind(client: Ech
     async with FakeNode("127.0.0.64", PropertyStore(node_objects(12, [BATTERY]))):
         await discovery.probe("127.0.0.64")
     assert client.addresses_known > known  # a real node keeps what was learnt about it
+
+
+async def test_a_node_with_too_many_objects_is_added_only_when_the_user_gives_its_address(
+    client: EchonetClient,
+) -> None:
+    refused: list[tuple[str, str]] = []
+    discovery = Discovery(client, window=0.3, on_refused=lambda *item: refused.append(item))
+    many = [EOJ(0x02, 0x7D, instance) for instance in range(1, 41)]  # 40 "batteries": no home has those
+    async with FakeNode("127.0.0.65", PropertyStore(node_objects(13, many))):
+        with pytest.raises(NodeRefusedError):
+            await discovery.probe("127.0.0.65")
+        assert refused == [("127.0.0.65", "too_many_objects")]
+        assert not discovery.nodes
+        result = await discovery.search(["127.0.0.65"])  # given by the user: trusted
+    assert [node.address for node in result.nodes if node.address == "127.0.0.65"] == ["127.0.0.65"]
+
+
+async def test_after_start_only_a_few_new_nodes_per_window_are_added_on_their_own(client: EchonetClient) -> None:
+    clock = [1000.0]
+    refused: list[tuple[str, str]] = []
+    discovery = Discovery(
+        client,
+        limits=GrowthLimits(new_nodes=2, window=600.0),
+        on_refused=lambda *item: refused.append(item),
+        monotonic=lambda: clock[0],
+    )
+    async with (
+        FakeNode("127.0.0.66", PropertyStore(node_objects(14, [BATTERY]))),
+        FakeNode("127.0.0.67", PropertyStore(node_objects(15, [BATTERY]))),
+        FakeNode("127.0.0.68", PropertyStore(node_objects(16, [BATTERY]))),
+        FakeNode("127.0.0.69", PropertyStore(node_objects(17, [BATTERY]))),
+    ):
+        await discovery.probe("127.0.0.66")  # before start_passive: the set-up search, no budget
+        discovery.start_passive()
+        await discovery.probe("127.0.0.67")
+        await discovery.probe("127.0.0.68")
+        with pytest.raises(NodeRefusedError):
+            await discovery.probe("127.0.0.69")  # the third new node within ten minutes
+        await discovery.probe("127.0.0.66")  # a known node is never refused
+        clock[0] += 601
+        await discovery.probe("127.0.0.69")  # the window has passed
+        await discovery.stop()
+    assert refused == [("127.0.0.69", "too_many_new_nodes")]
+    assert len(discovery.nodes) == 4
 
 
 async def test_passive_probe_failure_is_quiet_and_retried_on_next_inf(client: EchonetClient) -> None:

@@ -8,9 +8,11 @@ another address is the same node and keeps its devices (PROTOCOL.md §5.7). Mult
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 import logging
+import time
 from typing import Final
 
 from ..errors import HemsError, ProtocolError
@@ -49,6 +51,28 @@ DEFAULT_WINDOW: Final = 3.0
 type NodeCallback = Callable[["Node"], None]
 # (node id, the address it is established at, the newcomer's address claiming the same identity)
 type ConflictCallback = Callable[[str, Address, Address], None]
+
+
+# (address, reason: "too_many_objects" or "too_many_new_nodes")
+type RefusedCallback = Callable[[Address, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class GrowthLimits:
+    """What discovery adds on its own (addresses the user gave are exempt): a node with more objects than
+    `max_objects` is never added automatically, and after `start_passive` at most `new_nodes` unknown nodes per
+    `window` seconds are (a real home gains a device now and then; a hostile sender invents hundreds)."""
+
+    max_objects: int = 32
+    new_nodes: int = 8
+    window: float = 600.0
+
+
+DEFAULT_LIMITS: Final = GrowthLimits()
+
+
+class NodeRefusedError(HemsError):
+    """Discovery did not add a node on its own (see `GrowthLimits`); the user can add its address."""
 
 
 class IdentityConflictError(HemsError):
@@ -179,6 +203,9 @@ class Discovery:
         interface: str | None = None,
         accepts: Callable[[Address], bool] | None = None,
         on_conflict: ConflictCallback | None = None,
+        limits: GrowthLimits = DEFAULT_LIMITS,
+        on_refused: RefusedCallback | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """`on_node` is called for every node that is new, moved to another address or changed its objects.
 
@@ -186,7 +213,8 @@ class Discovery:
         responders and INF senders are probed: a client shared by several networks hears the nodes of all of them.
         Addresses given to `search` are always probed. `on_conflict` hears of a newcomer claiming the identity of a
         node whose established address still answers (the node stays where it is: ECHONET Lite has no
-        authentication, and a controller must never follow an impostor).
+        authentication, and a controller must never follow an impostor). `on_refused` hears of a node not added
+        because of `limits`.
         """
         self._client = client
         self._window = window
@@ -194,6 +222,12 @@ class Discovery:
         self._interface = interface
         self._accepts = accepts or _accept_any
         self._on_conflict = on_conflict
+        self._limits = limits
+        self._on_refused = on_refused
+        self._monotonic = monotonic
+        self._trusted: set[Address] = set()  # given by the user: never refused
+        self._limit_new_nodes = False  # from start_passive on: the set-up search adds what the user confirmed
+        self._new_node_times: deque[float] = deque()
         self.nodes: dict[str, Node] = {}
         self._probing: set[Address] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -219,8 +253,10 @@ class Discovery:
                 interface=self._interface,
             ),
         )
+        given = list(addresses)
+        self._trusted.update(given)
         responders = [answer.address for answer in (*get_answers, *inf_answers) if self._accepts(answer.address)]
-        candidates = list(dict.fromkeys([*responders, *addresses]))
+        candidates = list(dict.fromkeys([*responders, *given]))
         _LOGGER.debug("search: %d multicast answers, probing %d addresses", len(responders), len(candidates))
         results = await asyncio.gather(*(self._probe_quietly(address) for address in candidates))
         found = tuple(node for node in results if node is not None)
@@ -243,6 +279,9 @@ class Discovery:
         identity = node_identity(address, profile.values)
         await self._refuse_takeover(address, identity)
         instances = decode_instance_list(profile.values.get(EPC_SELF_NODE_INSTANCES, b""))
+        is_new = identity.node_id not in self.nodes
+        if is_new and address not in self._trusted:
+            self._limit_growth(address, len(instances))
         objects = []
         for eoj in instances:
             if eoj.class_group in (USER_DEFINED_GROUP, NODE_PROFILE.class_group):
@@ -251,6 +290,26 @@ class Discovery:
         node = Node(address, identity, tuple(objects))
         self._record(node)
         return node
+
+    def _limit_growth(self, address: Address, object_count: int) -> None:
+        """Refuse an unknown, untrusted node with too many objects, or one too many new nodes in the window."""
+        reason = None
+        if object_count > self._limits.max_objects:
+            reason = "too_many_objects"
+        elif self._limit_new_nodes:
+            now = self._monotonic()
+            while self._new_node_times and now - self._new_node_times[0] > self._limits.window:
+                self._new_node_times.popleft()
+            if len(self._new_node_times) >= self._limits.new_nodes:
+                reason = "too_many_new_nodes"
+            else:
+                self._new_node_times.append(now)
+        if reason is None:
+            return
+        _LOGGER.warning("%s not added automatically (%s): add its address by hand if it is yours", address, reason)
+        if self._on_refused is not None:
+            self._on_refused(address, reason)
+        raise NodeRefusedError(f"{address}: {reason}")
 
     async def _refuse_takeover(self, address: Address, identity: NodeIdentity) -> None:
         """A known node moves only when its established address no longer answers as that node."""
@@ -307,6 +366,7 @@ class Discovery:
     # ----------------------------------------------------------------------------------------------------- passive
     def start_passive(self) -> None:
         """Probe the sender of any INF from an unknown address, and any node announcing its instance list (D5)."""
+        self._limit_new_nodes = True
         if self._unsubscribe is None:
             self._unsubscribe = self._client.subscribe(self._on_notification)
 
