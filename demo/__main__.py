@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 import sys
 
-from .config import DEFAULT_PORT, LANGUAGES, SiteConfig
+from .config import DEFAULT_PORT, DEMO_PASSWORD, LANGUAGES, SiteConfig, exposed_with_published_password
 from .run import REPO, DemoOptions, run
 
 
@@ -28,7 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address Home Assistant listens on (default 127.0.0.1; the demo login is public, think before 0.0.0.0)",
+        help="address Home Assistant listens on (default 127.0.0.1); any other address needs --password",
+    )
+    parser.add_argument(
+        "--password",
+        default=DEMO_PASSWORD,
+        help=f"the demo owner's password (default {DEMO_PASSWORD}, published: refused with a --host beyond loopback)",
     )
     parser.add_argument(
         "--language",
@@ -76,8 +81,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.update_screenshots and args.screenshots is not None:
         sys.stderr.write("demo: give either --screenshots DIR or --update-screenshots\n")
         return 2
+    site = SiteConfig(host=args.host, port=args.port, language=args.language, password=args.password)
+    if exposed_with_published_password(site):
+        sys.stderr.write(
+            f"demo: refusing to listen on {args.host} with the published password {DEMO_PASSWORD}: "
+            "anyone on your network could log in. Give --password with a password of your own.\n"
+        )
+        return 2
     options = DemoOptions(
-        site=SiteConfig(host=args.host, port=args.port, language=args.language),
+        site=site,
         speed=args.speed,
         history_days=args.history_days,
         screenshots=screenshot_dir(args.screenshots, update=args.update_screenshots),

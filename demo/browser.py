@@ -232,7 +232,7 @@ class Chromium:
             self.profile.cleanup()
 
 
-async def log_in(page: Page, url: str) -> None:
+async def log_in(page: Page, url: str, password_text: str = DEMO_PASSWORD) -> None:
     """Through HA's login page, as a person would: type the demo login, click "Log in"."""
     step = "browser: logging in"
     await page.navigate(f"{url}/")
@@ -240,7 +240,7 @@ async def log_in(page: Page, url: str) -> None:
     username = "deepAll('input').find(i => i.type !== 'password' && i.type !== 'checkbox')"
     password = "deepAll('input').find(i => i.type === 'password')"
     await page.type_into(username, DEMO_USERNAME)
-    await page.type_into(password, DEMO_PASSWORD)
+    await page.type_into(password, password_text)
     labels = json.dumps(LOG_IN_LABELS)
     button = f"deepAll('mwc-button, ha-button').find(b => {labels}.includes(clean(deepText(b))))"
     await page.wait_for(step, f"(() => {{ const b = {button}; b?.click(); return !!b; }})()")
@@ -363,7 +363,7 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
             pv = await _device_with(ws, state, PV)
             battery = await _device_with(ws, state, BATTERY)
         async with Chromium(session, state.language) as page:
-            await log_in(page, state.url)
+            await log_in(page, state.url, state.password)
             _say("logged in")
             values = await check_device_page(page, state.url, pv, screenshots / "device-pv.png")
             _say(f"{pv.name}: device page shows {max(values):.2f} kWh")

@@ -74,6 +74,15 @@ class SiteConfig:
     longitude: float = 139.77
     time_zone: str = "Asia/Tokyo"
     language: str = "en"  # Home Assistant's server language: entity names are translated into it ("en" or "ja")
+    password: str = DEMO_PASSWORD  # the demo owner's; the published one only while HA listens on loopback
+
+
+LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def exposed_with_published_password(site: SiteConfig) -> bool:
+    """Whether Home Assistant would listen beyond this host with the password the README publishes."""
+    return site.host not in LOOPBACK_HOSTS and site.password == DEMO_PASSWORD
 
 
 def configuration_yaml(site: SiteConfig) -> str:

@@ -21,7 +21,7 @@ LOOPBACK: Final = "127.0.0.1"  # the virtual home's interface
 HOME_DASHBOARD: Final = "echonet-home"
 
 
-async def onboard(api: RestApi, language: str = "en") -> str:
+async def onboard(api: RestApi, language: str = "en", password: str = DEMO_PASSWORD) -> str:
     """Create the demo owner and finish every onboarding step; returns an access token of the owner."""
     step = "onboarding"
     user = await api.request(
@@ -32,7 +32,7 @@ async def onboard(api: RestApi, language: str = "en") -> str:
             "client_id": api.client_id,
             "name": DEMO_NAME,
             "username": DEMO_USERNAME,
-            "password": DEMO_PASSWORD,
+            "password": password,
             "language": language,
         },
     )

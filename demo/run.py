@@ -21,7 +21,7 @@ import aiohttp
 from virtual_home.clock import JST
 
 from . import provision
-from .config import DEMO_PASSWORD, DEMO_USERNAME, DemoPaths, SiteConfig, base_url, write_configuration
+from .config import DEMO_USERNAME, DemoPaths, SiteConfig, base_url, write_configuration
 from .errors import DemoError
 from .ha_api import RestApi, WebSocketApi
 from .history import HourlyEnergy, simulate_history
@@ -113,7 +113,7 @@ class Demo:
             await api.wait_until_up(HA_START_TIMEOUT, alive=lambda: hass.alive)
             progress("completing onboarding")
             language = options.site.language
-            token = await provision.onboard(api, language)
+            token = await provision.onboard(api, language, options.site.password)
             async with WebSocketApi(session, url, token, log) as ws:
                 await provision.wait_until_running(ws, HA_START_TIMEOUT)
                 await provision.set_profile(ws, language)
@@ -136,7 +136,7 @@ class Demo:
         self.state = DemoState(
             url=url,
             username=DEMO_USERNAME,
-            password=DEMO_PASSWORD,
+            password=options.site.password,
             token=long_lived,
             ha_config=str(paths.config),
             ha_log=log,

@@ -10,7 +10,7 @@ import socket
 import pytest
 
 from demo.__main__ import main, screenshot_dir
-from demo.config import SiteConfig
+from demo.config import SiteConfig, exposed_with_published_password
 from demo.errors import DemoError
 from demo.processes import spawn, virtual_home_argv
 from demo.provision import meter_poll_seconds
@@ -95,6 +95,14 @@ def test_update_screenshots_needs_the_check() -> None:
     """A flag that would do nothing is refused."""
     assert main(["--update-screenshots"]) == 2
     assert main(["--check", "--update-screenshots", "--screenshots", "/tmp/x"]) == 2
+
+
+def test_beyond_loopback_the_published_password_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--host", "0.0.0.0"]) == 2
+    assert "published password" in capsys.readouterr().err
+    assert exposed_with_published_password(SiteConfig(host="192.0.2.5"))
+    assert not exposed_with_published_password(SiteConfig(host="0.0.0.0", password="a-secret-of-mine"))
+    assert not exposed_with_published_password(SiteConfig())
 
 
 @pytest.mark.usefixtures("socket_enabled")
