@@ -107,6 +107,8 @@ class LPInputs:
     # A MILP stopped by its time limit before it found any on/off schedule: plan continuously instead (the rolling
     # planner) or raise ``PlanningError`` (an oracle, for which a relaxed answer is not a result).
     relax_without_incumbent: bool = True
+    # Branch-and-bound node limit (0 = none): unlike the time limit it stops at the same point on any host.
+    node_limit: int = 0
 
 
 @dataclass(frozen=True)
@@ -414,6 +416,8 @@ def _run_highs(
     if mixed:
         highs.setOptionValue("mip_rel_gap", inputs.mip_gap)
         highs.setOptionValue("time_limit", inputs.time_limit_s)
+        if inputs.node_limit > 0:
+            highs.setOptionValue("mip_max_nodes", inputs.node_limit)
     passed = highs.passModel(
         len(cost),
         rows.count,
@@ -436,7 +440,8 @@ def _run_highs(
     highs.run()
     status = highs.getModelStatus()
     # A MILP stopped by its time limit still has an incumbent: use it (the rolling planner re-plans soon anyway).
-    timed_out = mixed and status == highspy.HighsModelStatus.kTimeLimit
+    stopped = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kSolutionLimit)
+    timed_out = mixed and status in stopped
     if timed_out and highs.getInfo().primal_solution_status != 2:
         if not inputs.relax_without_incumbent:
             raise PlanningError("HiGHS reached its time limit without any on/off schedule")
