@@ -293,7 +293,7 @@ class PlannerStrategy(Strategy):
 
     key = "d"
     auto_full_discharge = True
-    tank_safety_kwh = 0.5  # heat whenever the tank holds less than the next hour's draws plus this
+    tank_safety_kwh = 0.5  # heat whenever the tank holds less than the next hour's expected peak draws plus this
 
     def __init__(
         self, ctx: Context, settings: PlannerSettings | None = None, replan_slots: int = 1, perfect_load: bool = False
@@ -410,7 +410,9 @@ class PlannerStrategy(Strategy):
         ecocute = home.ecocute
         if ecocute is not None:
             offset = k - self.state.plan_start
-            draw_next = float(sum(self.state.draws_kwh_th[offset : offset + 2]))  # forecast, not the actual draws
+            # The next hour's draws as forecast, or the most drawn in that hour on a recent day if more (never the
+            # actual draws: they are not known yet).
+            draw_next = max(float(sum(self.state.draws_kwh_th[offset : offset + 2])), self._recent_peak_draw(k))
             safety = ecocute.heat_wh / 1000.0 < draw_next + self.tank_safety_kwh
             heat = step.heat_kw >= 0.5 * ecocute.heating_input_w / 1000.0 or safety
             ecocute.mode = HeaterMode.MANUAL_HEATING if heat else HeaterMode.MANUAL_STOP
@@ -436,6 +438,11 @@ class PlannerStrategy(Strategy):
             battery.discharge_power_setting_w = -planned * 1000.0
         else:
             battery.mode = BatteryMode.STANDBY
+
+    def _recent_peak_draw(self, k: int, days: int = 7) -> float:
+        """The most hot-water heat drawn in the hour from slot `k`'s time of day over the last `days` days."""
+        slot = k % SLOTS_PER_DAY
+        return max((sum(day.hot_water_kwh_th[slot : slot + 2]) for day in self.ctx.history[-days:]), default=0.0)
 
     def _ev_late(self, k: int, charger: EVCharger) -> bool:
         """Departure safety: charge now if the car would otherwise leave below its target."""
