@@ -1,7 +1,8 @@
 """``python -m benchmarks.planner``: simulate the strategies over a period and report κ and the other metrics.
 
 Options (names fixed so runs can be scripted): --weather, --household, --tariff, --forecast, --strategies, --start,
---days, --seed, --json, --plot, --oracle-time-limit (s, wall clock), --oracle-node-limit (host-independent stop).
+--days, --seed, --json, --plot, --oracle-time-limit (s, wall clock), --oracle-node-limit (host-independent stop),
+--oracle-window-days (solve the oracle per window of N days + 1 day overlap, bounded by the full-period MILP).
 """
 
 from __future__ import annotations
@@ -153,6 +154,7 @@ def run(
     log: Callable[[str], None] | None = None,
     oracle_time_limit_s: float = ORACLE_TIME_LIMIT_S,
     oracle_node_limit: int = 0,
+    oracle_window_days: int | None = None,
 ) -> dict[str, Any]:
     """Run the scenario for the strategies; (a) always runs (κ's reference and the oracles' start state). With "e"
     the same-device oracle is solved, replayed through the physics as run "e", and e1 is solved beside it."""
@@ -174,7 +176,13 @@ def run(
     if "e" in strategies:
         begun = time.perf_counter()
         same = run_oracle(
-            scenario, runs["a"].start, on_off=True, time_limit_s=oracle_time_limit_s, node_limit=oracle_node_limit
+            scenario,
+            runs["a"].start,
+            on_off=True,
+            time_limit_s=oracle_time_limit_s,
+            node_limit=oracle_node_limit,
+            window_days=oracle_window_days,
+            bound_time_limit_s=oracle_time_limit_s if oracle_window_days else 0.0,
         )
         e1 = run_oracle(scenario, runs["a"].start, on_off=False)
 
@@ -271,6 +279,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--plot", type=Path)
     parser.add_argument("--oracle-time-limit", type=float, default=ORACLE_TIME_LIMIT_S)
     parser.add_argument("--oracle-node-limit", type=int, default=0)
+    parser.add_argument("--oracle-window-days", type=int, default=None)
     args = parser.parse_args(argv)
     keys = tuple(key.strip() for key in args.strategies.split(",") if key.strip())
     if not keys or any(key not in STRATEGIES for key in keys):
@@ -300,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         log=print,
         oracle_time_limit_s=args.oracle_time_limit,
         oracle_node_limit=args.oracle_node_limit,
+        oracle_window_days=args.oracle_window_days,
     )
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -1,10 +1,9 @@
-"""``python -m benchmarks.planner.relaxation_gap``: how much of the LP oracle's saving no on/off device can capture.
+"""``python -m benchmarks.planner.relaxation_gap``: what modulating devices would add to the on/off optimum.
 
-The oracle (e) relaxes the on/off heat pump (1.2 kW) and the on/off 3 kW EV charger to continuous power, so it can
-soak up a 0.7 kW PV surplus that a real on/off device cannot. BENCHMARK.md §5.3 keeps κ against that LP bound (e1)
-and asks for the relaxation gap to be measured on sampled periods (§5.4: the MILP is too slow for a whole year). For
-each sampled week this solves the same oracle with on/off binaries (HiGHS MILP, time-limited) and reports the
-savings of both and, from the MILP's dual bound, the range in which the true on/off optimum's saving lies.
+The continuous LP e1 lets the 1.2 kW heat pump and the 3 kW EV charger soak up any partial PV surplus, which the real
+on/off devices cannot. κ is measured against the same-device (on/off) optimum (BENCHMARK.md "Reference for κ");
+this tool compares the two oracles on sampled periods: for each it solves both, by their own model, and reports the
+savings and, from the MILP's dual bound, the range in which the true on/off optimum's saving lies.
 """
 
 from __future__ import annotations
