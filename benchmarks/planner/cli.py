@@ -1,7 +1,8 @@
 """``python -m benchmarks.planner``: simulate the strategies over a period and report κ and the other metrics.
 
 Options (names fixed so runs can be scripted): --weather, --household, --tariff, --forecast, --strategies, --start,
---days, --seed, --json, --plot.
+--days, --seed, --json, --plot, --oracle-time-limit (s, wall clock), --oracle-node-limit (host-independent stop),
+--oracle-window-days (solve the oracle per window of N days + 1 day overlap, bounded by the full-period MILP).
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ import sys
 import time
 from typing import Any
 
-from .forecasts import daily_nmae, day_ahead_pv
-from .oracle import OracleResult, credit_prices, refill_prices, run_oracle
+from .forecasts import MODELS, ForecastService, daily_nmae
+from .oracle import ORACLE_TIME_LIMIT_S, OracleReplay, OracleResult, credit_prices, refill_prices, run_oracle
 from .scenario import HOUSEHOLDS, TARIFFS, WEATHERS, Scenario, ScenarioSpec, build_scenario, default_devices
 from .simulate import RunResult, StoredEnergy, run_strategy
 from .strategies import Context, Strategy, make_strategy
 
-FORECASTS = ("F0", "F1", "F3", "F5")
+FORECASTS = MODELS
 STRATEGIES = ("a", "b", "c", "d", "e")
 
 
@@ -37,17 +38,33 @@ def settle(scenario: Scenario, raw_cost: float, start: StoredEnergy, end: Stored
     return raw_cost - adjustment
 
 
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or abs(denominator) < 1e-9:
+        return None
+    return round(numerator / denominator, 4)
+
+
 def summarise(
-    scenario: Scenario, runs: dict[str, RunResult], oracle: OracleResult | None, nmae: float
+    scenario: Scenario,
+    runs: dict[str, RunResult],
+    oracles: tuple[OracleResult, OracleResult] | None,
+    nmae: tuple[float, float],
 ) -> dict[str, Any]:
-    """The JSON report: per strategy key the metrics, plus the scenario."""
+    """The JSON report: per strategy key the metrics, plus the scenario and the oracles.
+
+    ``kappa`` is against the same-device oracle replayed through the physics (run "e"), ``kappa_bound`` against the
+    largest saving the same-device optimum could have (the MILP's dual bound), so the true κ lies in
+    [kappa_bound, kappa]; ``kappa_e1`` is against the continuous LP e1."""
     spec = scenario.spec
     costs = {key: settle(scenario, run.raw_cost_yen, run.start, run.end) for key, run in runs.items()}
-    if oracle is not None:
-        costs["e"] = settle(scenario, oracle.energy_cost_yen, oracle.start, oracle.end)
     reference = costs.get("a")
-    oracle_saving = reference - costs["e"] if reference is not None and "e" in costs else None
-    oracle_days = oracle.diverted_kwh_per_day if oracle is not None else None
+    oracle_saving = oracle_upper = e1_saving = None
+    if oracles is not None and reference is not None and "e" in costs:
+        same, e1 = oracles
+        oracle_saving = reference - costs["e"]
+        oracle_upper = max(oracle_saving, reference - (same.settled_cost_yen - same.gap_yen))
+        e1_saving = reference - e1.settled_cost_yen
+    oracle_days = runs["e"].diverted_kwh_per_day if "e" in runs else None
     report: dict[str, Any] = {
         "scenario": {
             "weather": spec.weather,
@@ -58,48 +75,54 @@ def summarise(
             "days": spec.days,
             "seed": spec.seed,
             "warmup_days": scenario.report_start // 48,
-            "pv_daily_nmae": round(nmae, 4),
+            "pv_daily_nmae": round(nmae[0], 4),
+            "pv_daily_nmae_lead2": round(nmae[1], 4),
         }
     }
     for key, cost in costs.items():
+        run = runs[key]
         saving = reference - cost if reference is not None else None
-        entry: dict[str, Any] = {
+        wrong = None
+        if oracle_days is not None:
+            wrong = sum(
+                1 for mine, best in zip(run.diverted_kwh_per_day, oracle_days, strict=True) if mine > 0.5 > best + 0.4
+            )
+        report[key] = {
             "cost_yen": round(cost, 1),
             "savings_yen": round(saving, 1) if saving is not None else None,
-            "kappa": round(saving / oracle_saving, 4) if saving is not None and oracle_saving else None,
+            "kappa": _ratio(saving, oracle_saving),
+            "kappa_bound": _ratio(saving, oracle_upper),
+            "kappa_e1": _ratio(saving, e1_saving),
+            "self_consumption": round((run.pv_kwh - run.export_kwh) / run.pv_kwh, 4) if run.pv_kwh > 0 else None,
+            "import_kwh": round(run.import_kwh, 1),
+            "export_kwh": round(run.export_kwh, 1),
+            "comfort_failures": run.comfort_failures,
+            "plan_ms_median": round(run.plan_ms_median, 2) if run.plan_ms_median is not None else None,
+            "plan_ms_p99": round(run.plan_ms_p99, 2) if run.plan_ms_p99 is not None else None,
+            "raw_cost_yen": round(run.raw_cost_yen, 1),
+            "hot_water_short_l": round(run.hot_water_short_l, 1),
+            "hot_water_short_kwh_th": round(run.hot_water_short_kwh_th, 3),
+            "emergency_heating_yen": round(run.emergency_heating_yen, 1),
+            "ev_short_kwh": round(run.ev_short_kwh, 2),
+            "diverted_kwh": round(sum(run.diverted_kwh_per_day), 2),
+            "wrong_direction_days": wrong,
+            "future_truth_reads": len(run.leaks),
         }
-        if key == "e" and oracle is not None:
-            pv = float(scenario.pv_kw[scenario.report_start : scenario.report_end].sum() * 0.5)
-            entry |= {
-                "self_consumption": round((pv - oracle.export_kwh) / pv, 4) if pv > 0 else None,
-                "import_kwh": round(oracle.import_kwh, 1),
-                "export_kwh": round(oracle.export_kwh, 1),
-                "comfort_failures": 0 if oracle.unmet_kwh < 0.01 else 1,
-                "plan_ms_median": round(oracle.solve_ms, 1),
-                "diverted_kwh": round(sum(oracle.diverted_kwh_per_day), 2),
-            }
-        else:
-            run = runs[key]
-            wrong = None
-            if oracle_days is not None:
-                wrong = sum(
-                    1
-                    for mine, best in zip(run.diverted_kwh_per_day, oracle_days, strict=True)
-                    if mine > 0.5 > best + 0.4
-                )
-            entry |= {
-                "self_consumption": round((run.pv_kwh - run.export_kwh) / run.pv_kwh, 4) if run.pv_kwh > 0 else None,
-                "import_kwh": round(run.import_kwh, 1),
-                "export_kwh": round(run.export_kwh, 1),
-                "comfort_failures": run.comfort_failures,
-                "plan_ms_median": round(run.plan_ms_median, 2) if run.plan_ms_median is not None else None,
-                "raw_cost_yen": round(run.raw_cost_yen, 1),
-                "hot_water_short_l": round(run.hot_water_short_l, 1),
-                "ev_short_kwh": round(run.ev_short_kwh, 2),
-                "diverted_kwh": round(sum(run.diverted_kwh_per_day), 2),
-                "wrong_direction_days": wrong,
-            }
-        report[key] = entry
+    if oracles is not None and reference is not None and oracle_saving is not None:
+        same, e1 = oracles
+        report["oracle"] = {
+            "same_device_model_cost_yen": round(same.settled_cost_yen, 1),
+            "same_device_replay_cost_yen": round(costs["e"], 1),
+            "same_device_gap_yen": round(same.gap_yen, 2),
+            "same_device_saving_yen": round(oracle_saving, 1),
+            "same_device_saving_upper_yen": round(oracle_upper, 1) if oracle_upper is not None else None,
+            "same_device_status": same.status,
+            "same_device_solve_s": round(same.solve_ms / 1000.0, 2),
+            "e1_cost_yen": round(e1.settled_cost_yen, 1),
+            "e1_saving_yen": round(e1_saving, 1) if e1_saving is not None else None,
+            "same_device_share_of_e1": _ratio(oracle_saving, e1_saving),
+            "e1_diverted_kwh": round(sum(e1.diverted_kwh_per_day), 2),
+        }
     return report
 
 
@@ -125,11 +148,19 @@ class Progress:
             sys.stderr.flush()
 
 
-def run(spec: ScenarioSpec, strategies: tuple[str, ...], log: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Run the scenario for the strategies; (a) always runs (κ's reference and the oracle's start state)."""
+def run(
+    spec: ScenarioSpec,
+    strategies: tuple[str, ...],
+    log: Callable[[str], None] | None = None,
+    oracle_time_limit_s: float = ORACLE_TIME_LIMIT_S,
+    oracle_node_limit: int = 0,
+    oracle_window_days: int | None = None,
+) -> dict[str, Any]:
+    """Run the scenario for the strategies; (a) always runs (κ's reference and the oracles' start state). With "e"
+    the same-device oracle is solved, replayed through the physics as run "e", and e1 is solved beside it."""
     started = time.perf_counter()
     scenario = build_scenario(spec)
-    forecast = day_ahead_pv(scenario, spec.forecast, spec.seed)
+    forecasts = ForecastService(scenario, spec.forecast, spec.seed)
     runs: dict[str, RunResult] = {}
     timings: dict[str, float] = {}
     keys = ["a", *(key for key in strategies if key in "bcd" and key != "a")]
@@ -139,16 +170,30 @@ def run(spec: ScenarioSpec, strategies: tuple[str, ...], log: Callable[[str], No
         def factory(ctx: Context, key: str = key) -> Strategy:
             return make_strategy(key, ctx)
 
-        runs[key] = run_strategy(scenario, forecast, factory, Progress(scenario.report_end, key))
+        runs[key] = run_strategy(scenario, forecasts, factory, Progress(scenario.report_end, key))
         timings[key] = time.perf_counter() - begun
-    oracle = None
+    oracles = None
     if "e" in strategies:
         begun = time.perf_counter()
-        oracle = run_oracle(scenario, runs["a"].start)
+        same = run_oracle(
+            scenario,
+            runs["a"].start,
+            on_off=True,
+            time_limit_s=oracle_time_limit_s,
+            node_limit=oracle_node_limit,
+            window_days=oracle_window_days,
+            bound_time_limit_s=oracle_time_limit_s if oracle_window_days else 0.0,
+        )
+        e1 = run_oracle(scenario, runs["a"].start, on_off=False)
+
+        def replay(ctx: Context) -> Strategy:
+            return OracleReplay(ctx, same)
+
+        runs["e"] = run_strategy(scenario, forecasts, replay, Progress(scenario.report_end, "e"))
+        oracles = (same, e1)
         timings["e"] = time.perf_counter() - begun
-    report = summarise(
-        scenario, {k: v for k, v in runs.items() if k in strategies or k == "a"}, oracle, daily_nmae(scenario, forecast)
-    )
+    nmae = (daily_nmae(scenario, forecasts, 1), daily_nmae(scenario, forecasts, 2))
+    report = summarise(scenario, {k: v for k, v in runs.items() if k in strategies or k == "a"}, oracles, nmae)
     if "a" not in strategies:
         report.pop("a", None)
     report["run_seconds"] = {key: round(value, 2) for key, value in timings.items()}
@@ -162,8 +207,8 @@ def format_table(report: dict[str, Any]) -> str:
     """A plain-text table of the report."""
     lines = [json.dumps(report["scenario"])]
     lines.append(
-        f"{'':3} {'cost_yen':>10} {'savings':>9} {'kappa':>7} {'selfcons':>8} {'import':>8} {'export':>8} "
-        f"{'comfort':>7} {'plan_ms':>8}"
+        f"{'':3} {'cost_yen':>10} {'savings':>9} {'kappa':>7} {'k_bound':>7} {'k_e1':>7} {'selfcons':>8} "
+        f"{'import':>8} {'export':>8} {'comfort':>7} {'plan_ms':>8}"
     )
     for key in STRATEGIES:
         if key not in report:
@@ -171,10 +216,14 @@ def format_table(report: dict[str, Any]) -> str:
         e = report[key]
         lines.append(
             f"{key:3} {e['cost_yen']:>10.0f} {e['savings_yen'] if e['savings_yen'] is not None else '-':>9} "
-            f"{e['kappa'] if e['kappa'] is not None else '-':>7} {e['self_consumption'] or 0:>8.3f} "
+            f"{e['kappa'] if e['kappa'] is not None else '-':>7} "
+            f"{e['kappa_bound'] if e['kappa_bound'] is not None else '-':>7} "
+            f"{e['kappa_e1'] if e['kappa_e1'] is not None else '-':>7} {e['self_consumption'] or 0:>8.3f} "
             f"{e['import_kwh']:>8.0f} {e['export_kwh']:>8.0f} {e['comfort_failures']:>7} "
             f"{e['plan_ms_median'] if e['plan_ms_median'] is not None else '-':>8}"
         )
+    if "oracle" in report:
+        lines.append(json.dumps(report["oracle"]))
     return "\n".join(lines)
 
 
@@ -228,6 +277,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--plot", type=Path)
+    parser.add_argument("--oracle-time-limit", type=float, default=ORACLE_TIME_LIMIT_S)
+    parser.add_argument("--oracle-node-limit", type=int, default=0)
+    parser.add_argument("--oracle-window-days", type=int, default=None)
     args = parser.parse_args(argv)
     keys = tuple(key.strip() for key in args.strategies.split(",") if key.strip())
     if not keys or any(key not in STRATEGIES for key in keys):
@@ -251,7 +303,14 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         devices=default_devices(),
     )
-    report = run(replace(spec), args.strategy_keys, log=print)
+    report = run(
+        replace(spec),
+        args.strategy_keys,
+        log=print,
+        oracle_time_limit_s=args.oracle_time_limit,
+        oracle_node_limit=args.oracle_node_limit,
+        oracle_window_days=args.oracle_window_days,
+    )
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if args.plot is not None:

@@ -35,22 +35,26 @@ from custom_components.echonet_hems.lib.energy.forecast import (
 )
 from virtual_home.physics import Battery, BatteryMode, ChargerMode, EcoCute, EVCharger, HeaterMode, Home, HomeSnapshot
 
-from .forecasts import MAX_INDEX
-from .scenario import DT_H, HORIZON_SLOTS, SLOTS_PER_DAY, FloatArray, Scenario
+from .forecasts import MAX_INDEX, ForecastService
+from .scenario import DT_H, HORIZON_SLOTS, SLOTS_PER_DAY
+from .truth import ScenarioView
 
 EVENING_SLOT = 42  # 21:00, the daily planning time
 NIGHT_DECISION_SLOT = 45  # 22:30, before the night heating window
 _EPS = 1e-6
 LOAD_NOWCAST_WEIGHT = 0.5
+NO_HISTORY_LOAD_KW = 0.5  # (d)'s base-load guess before the first measured day
+NO_HISTORY_DRAW_KWH_TH_PER_DAY = 16.0  # and its hot-water guess (a 4-person winter day, BENCHMARK.md §2.3)
 EV_MARGIN_KWH = 0.1  # planned above the departure target (the physics counts a miss beyond 0.05 kWh)
 
 
 @dataclass
 class Context:
-    """What every strategy may see: the scenario's calendar and the history of completed days."""
+    """What every strategy may see: the scenario through a view that records reads of future truth, the forecasts
+    as issued, and the history of completed days."""
 
-    scenario: Scenario
-    forecast_pv: FloatArray
+    scenario: ScenarioView
+    forecasts: ForecastService
     history: list[DayHistory]
 
     def day_of(self, k: int) -> int:
@@ -145,7 +149,7 @@ class AisegRules(NoControl):
         if not preconditions:
             return
         start = tomorrow * SLOTS_PER_DAY
-        pv = ctx.forecast_pv[start : start + SLOTS_PER_DAY]
+        pv = ctx.forecasts.pv(k, start + SLOTS_PER_DAY - k)[start - k :]
         load = np.mean([day.load_kw for day in sunny], axis=0)
         surplus = float(np.maximum(pv - load, 0.0).sum() * DT_H)
         remaining = surplus
@@ -156,7 +160,8 @@ class AisegRules(NoControl):
         ecocute = home.ecocute
         if ecocute is not None:
             need_th = heat_drawn_mean_kwh(ctx) + ecocute.standing_loss_wh_per_day / 1000.0
-            need_kwh = need_th / ecocute.cop(float(np.mean(ctx.scenario.temp_c[start + 20 : start + 30])))
+            temps = ctx.forecasts.temperature(k, start + 30 - k)[start + 20 - k :]
+            need_kwh = need_th / ecocute.cop(float(np.mean(temps)))
             if remaining >= need_kwh + self.ecocute_margin_kwh:
                 self.shift_day = tomorrow
                 remaining -= need_kwh
@@ -278,6 +283,7 @@ class PlannerStrategyState:
 
     plan: Plan | None = None
     plan_start: int = 0
+    draws_kwh_th: tuple[float, ...] = ()  # the draw forecast the plan was made with
     forecast_log: dict[int, float] = field(default_factory=dict)  # day → forecast daily PV issued for it
 
 
@@ -287,7 +293,7 @@ class PlannerStrategy(Strategy):
 
     key = "d"
     auto_full_discharge = True
-    tank_safety_kwh = 0.5  # heat whenever the tank holds less than the next hour's draws plus this
+    tank_safety_kwh = 0.5  # heat whenever the tank holds less than the next hour's expected peak draws plus this
 
     def __init__(
         self, ctx: Context, settings: PlannerSettings | None = None, replan_slots: int = 1, perfect_load: bool = False
@@ -298,6 +304,7 @@ class PlannerStrategy(Strategy):
         self.perfect_load = perfect_load
         self.state = PlannerStrategyState()
         self.plans: list[Plan] = []
+        self.warmup = NoControl(ctx)
 
     def _trips(self, k: int) -> tuple[EVTrip, ...]:
         ctx, spec = self.ctx, self.ctx.scenario.spec
@@ -317,9 +324,9 @@ class PlannerStrategy(Strategy):
         sc = ctx.scenario
         n = HORIZON_SLOTS
         day = ctx.day_of(k)
-        forecast = ctx.forecast_pv[k : k + n].copy()
+        forecast = ctx.forecasts.pv(k, n)
         if k > 0 and sc.clear_pv_kw[k - 1] > 0.05 and ctx.scenario.spec.forecast != "F0":
-            observed = sc.pv_kw[k - 1] / sc.clear_pv_kw[k - 1]
+            observed = float(sc.pv_kw[k - 1]) / sc.clear_pv_kw[k - 1]
             rest_of_day = SLOTS_PER_DAY - k % SLOTS_PER_DAY
             forecast[:rest_of_day] = nowcast(
                 [float(x) for x in forecast[:rest_of_day]],
@@ -329,22 +336,32 @@ class PlannerStrategy(Strategy):
         kinds = [ctx.kind(d) for d in range(day, day + 3)]
         load = None if self.perfect_load else load_forecast(ctx.history, kinds, k % SLOTS_PER_DAY, n)
         draws = None if self.perfect_load else hot_water_forecast(ctx.history, kinds, k % SLOTS_PER_DAY, n)
-        load_kw = sc.load_kw[k : k + n] if load is None else np.array(load)
+        if self.perfect_load:
+            load_kw = ctx.forecasts.perfect_series("load_kw", k, n)
+        elif load is None:  # no history yet (the first warm-up day): the day's measured mean so far
+            load_kw = np.full(n, float(np.mean(sc.load_kw[max(k - SLOTS_PER_DAY, 0) : k])) if k else NO_HISTORY_LOAD_KW)
+        else:
+            load_kw = np.array(load)
         if load is not None and k > 0:
             # Load nowcast: the last half hour's measured load says much about the next one (persistence).
-            load_kw[0] = (1.0 - LOAD_NOWCAST_WEIGHT) * load_kw[0] + LOAD_NOWCAST_WEIGHT * sc.load_kw[k - 1]
-        draw = sc.draw_kwh_th[k : k + n] if draws is None else np.array(draws) * 1.1
+            load_kw[0] = (1.0 - LOAD_NOWCAST_WEIGHT) * load_kw[0] + LOAD_NOWCAST_WEIGHT * float(sc.load_kw[k - 1])
+        if self.perfect_load:
+            draw = ctx.forecasts.perfect_series("draw_kwh_th", k, n)
+        elif draws is None:
+            draw = np.full(n, NO_HISTORY_DRAW_KWH_TH_PER_DAY / SLOTS_PER_DAY)
+        else:
+            draw = np.array(draws) * 1.1
         past = range(max(day - 30, 0), day)
         log = self.state.forecast_log
         error = learn_forecast_error(
             [log.get(d, 0.0) for d in past],
-            [float(sc.pv_kw[d * SLOTS_PER_DAY : (d + 1) * SLOTS_PER_DAY].sum() * DT_H) for d in past],
+            [float(np.sum(sc.pv_kw[d * SLOTS_PER_DAY : (d + 1) * SLOTS_PER_DAY]) * DT_H) for d in past],
         )
         return PlanInputs(
             start=sc.times[k],
             pv_kw=tuple(float(x) for x in forecast),
             load_kw=tuple(float(x) for x in load_kw),
-            ambient_c=tuple(float(x) for x in sc.temp_c[k : k + n]),
+            ambient_c=tuple(float(x) for x in ctx.forecasts.temperature(k, n)),
             hot_water_kwh_th=tuple(float(x) for x in draw),
             ev_trips=self._trips(k),
             pv_error=error,
@@ -356,8 +373,11 @@ class PlannerStrategy(Strategy):
         slot = k % SLOTS_PER_DAY
         day = ctx.day_of(k)
         if slot == EVENING_SLOT:
-            start = (day + 1) * SLOTS_PER_DAY
-            self.state.forecast_log[day + 1] = float(ctx.forecast_pv[start : start + SLOTS_PER_DAY].sum() * DT_H)
+            self.state.forecast_log[day + 1] = ctx.forecasts.daily_pv_kwh(day + 1, lead=1)
+        if k < ctx.scenario.report_start - SLOTS_PER_DAY:
+            # No planning during the warm-up (its only use is history): (a)'s automatic modes until the last day.
+            self.warmup.control(k, home)
+            return
         if self.state.plan is None or k - self.state.plan_start >= self.replan_slots or slot == EVENING_SLOT:
             started = time.perf_counter()
             inputs = self._inputs(k)
@@ -379,6 +399,7 @@ class PlannerStrategy(Strategy):
             )
             self.plan_ms.append((time.perf_counter() - started) * 1000.0)
             self.state.plan, self.state.plan_start = plan, k
+            self.state.draws_kwh_th = inputs.hot_water_kwh_th
         plan = self.state.plan
         step = plan.slots[k - self.state.plan_start]
         self._apply(k, step, home)
@@ -388,7 +409,10 @@ class PlannerStrategy(Strategy):
         pump and EV follow it directly; the battery follows the planned power where it matters."""
         ecocute = home.ecocute
         if ecocute is not None:
-            draw_next = float(self.ctx.scenario.draw_kwh_th[k : k + 2].sum())
+            offset = k - self.state.plan_start
+            # The next hour's draws as forecast, or the most drawn in that hour on a recent day if more (never the
+            # actual draws: they are not known yet).
+            draw_next = max(float(sum(self.state.draws_kwh_th[offset : offset + 2])), self._recent_peak_draw(k))
             safety = ecocute.heat_wh / 1000.0 < draw_next + self.tank_safety_kwh
             heat = step.heat_kw >= 0.5 * ecocute.heating_input_w / 1000.0 or safety
             ecocute.mode = HeaterMode.MANUAL_HEATING if heat else HeaterMode.MANUAL_STOP
@@ -414,6 +438,11 @@ class PlannerStrategy(Strategy):
             battery.discharge_power_setting_w = -planned * 1000.0
         else:
             battery.mode = BatteryMode.STANDBY
+
+    def _recent_peak_draw(self, k: int, days: int = 7) -> float:
+        """The most hot-water heat drawn in the hour from slot `k`'s time of day over the last `days` days."""
+        slot = k % SLOTS_PER_DAY
+        return max((sum(day.hot_water_kwh_th[slot : slot + 2]) for day in self.ctx.history[-days:]), default=0.0)
 
     def _ev_late(self, k: int, charger: EVCharger) -> bool:
         """Departure safety: charge now if the car would otherwise leave below its target."""

@@ -22,6 +22,7 @@ from custom_components.echonet_hems.lib.energy import (
     LPInputs,
     PlanInputs,
     PlannerSettings,
+    PlanningError,
     PlanState,
     Reason,
     WaterHeaterParams,
@@ -344,3 +345,58 @@ def test_a_milp_without_incumbent_at_its_time_limit_falls_back_to_the_continuous
     relaxed = solve(replace(rushed, on_off_slots=0))
     assert result.objective == pytest.approx(relaxed.objective)
     assert result.unmet_heat.sum() == pytest.approx(0.0)
+
+
+def _heat_in_surplus_lp(sell: float, on_off_slots: int = 4) -> LPInputs:
+    """Four slots of 0.7 kW PV surplus, a tank that must be heated now (a draw right after) and a charged battery."""
+    n = 4
+    return LPInputs(
+        dt_h=0.5,
+        buy=np.full(n, 40.0),
+        sell=np.full(n, sell),
+        pv=np.full(n, 1.1),
+        load=np.full(n, 0.4),
+        cop=np.full(n, 4.0),
+        draw_kwh_th=np.array([0.0, 0.0, 0.0, 9.6]),
+        ev_home=np.zeros(n),
+        trip_kwh=np.zeros(n),
+        battery=BatteryParams(),
+        heater=WaterHeaterParams(),
+        soc0=5.0,
+        tank0=0.0,
+        on_off_slots=on_off_slots,
+        cycle_penalty=0.0,
+    )
+
+
+def test_battery_covers_an_on_off_heat_pump_beyond_the_surplus() -> None:
+    """PV exceeds the base load by 0.7 kW and the 1.2 kW heat pump must run: the physical battery in
+    self-consumption mode covers the missing 0.5 kW, so the LP must not buy it (the first LP forbade any discharge
+    while PV covered the base load)."""
+    result = solve(_heat_in_surplus_lp(8.5))
+    assert np.allclose(result.heat, 1.2, atol=1e-6)
+    assert np.allclose(result.battery_discharge, 0.5, atol=1e-6)
+    assert np.allclose(result.imp, 0.0, atol=1e-6)
+    assert np.allclose(result.exp, 0.0, atol=1e-6)
+    battery = Battery(capacity_wh=6500, max_charge_w=2000, max_discharge_w=2000, efficiency=0.95, soc_wh=5000)
+    battery.mode = BatteryMode.AUTO
+    battery.step(1800.0, surplus_w=(1.1 - 0.4 - 1.2) * 1000.0)
+    assert battery.power_w == pytest.approx(-result.battery_discharge[0] * 1000.0)
+
+
+def test_battery_never_exports_when_selling_stored_energy_would_pay() -> None:
+    """Sell 24 yen × η² beats a 19-yen refill: the relaxed rule would let the battery run the heat pump while the
+    whole surplus is sold. In the on/off slots the plan may discharge only what the home draws beyond its PV."""
+    result = solve(replace(_heat_in_surplus_lp(24.0), buy=np.full(4, 19.0)))
+    assert np.allclose(result.heat, 1.2, atol=1e-6)
+    surplus = 0.7
+    assert np.all(result.battery_discharge <= result.heat - surplus + 1e-6)
+    assert np.allclose(result.exp * result.battery_discharge, 0.0, atol=1e-9)
+    relaxed = solve(replace(_heat_in_surplus_lp(24.0), buy=np.full(4, 19.0), on_off_slots=0))
+    assert relaxed.objective <= result.objective + 1e-6  # the exact rule can only cost
+
+
+def test_an_oracle_milp_without_incumbent_is_an_error_not_a_relaxed_answer() -> None:
+    rushed = replace(_sunny_or_dark_lp(0.0), on_off_slots=8, time_limit_s=0.0, relax_without_incumbent=False)
+    with pytest.raises(PlanningError, match="without any on/off schedule"):
+        solve(rushed)

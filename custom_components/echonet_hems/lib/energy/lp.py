@@ -6,8 +6,14 @@ Per slot t (length Δ hours), all powers in kW and energies in kWh:
   with PV (consuming PV surplus forgoes the sell price) else at buy, export ``exp`` ≤ exogenous surplus
   (max(PV − load, 0)): flexible loads only ever reduce export, as behind a real net meter;
 - balance: ``imp_a + imp_b − exp − h − v − bc + bd = load − PV``;
-- battery: ``S_t = S_{t−1} + η·Δ·bc − Δ/η·bd``, reserve ≤ S ≤ capacity, and no discharge while PV covers the base
-  load (``bd − h − v ≤ load − PV``; ``bd = 0`` in surplus slots): the battery never exports;
+- battery: ``S_t = S_{t−1} + η·Δ·bc − Δ/η·bd``, reserve ≤ S ≤ capacity, and the battery never exports
+  (逆潮流なし): it discharges at most the home's deficit including the flexible loads. Exactly, that is
+  ``bd ≤ max(load + h + v − PV, 0)``, which is not convex in a surplus slot; the LP keeps its convex relaxation
+  ``bd − h − v ≤ max(load − PV, 0)`` (in a surplus slot the battery may cover an on/off heat pump or EV charger that
+  draws more than the surplus, as the physical battery in self-consumption mode does). The relaxation could only
+  pay by selling stored energy, i.e. when the sell price exceeds the cheapest buy price over the round trip; then
+  every surplus slot among the on/off slots gets a binary "exporting or discharging" (``bd ≤ P·z``,
+  ``exp ≤ surplus·(1 − z)``), which makes those slots exact;
 - EcoCute: ``E_t = (1 − λΔ)·E_{t−1} + COP_t·Δ·h − D_t + unmet_t``, 0 ≤ E ≤ E_max, ``E_t + floor_slack ≥ floor_t``;
 - EV: ``Q_t = Q_{t−1} + η·Δ·v − trip_t + trip_unmet_t``, v = 0 while away, ``Q(before departure) + short ≥ target``;
 - terminal: leftover energy is rewarded (rolling plans) and/or a shortfall against a terminal target is charged
@@ -31,7 +37,23 @@ from .devices import BatteryParams, EVParams, WaterHeaterParams
 
 FloatArray = NDArray[np.float64]
 
-_BLOCKS = ("imp_a", "imp_b", "exp", "bc", "bd", "h", "v", "soc", "tank", "ev", "unmet", "floor", "trip", "warn")
+_BLOCKS = (
+    "imp_a",
+    "imp_b",
+    "exp",
+    "bc",
+    "bd",
+    "h",
+    "v",
+    "soc",
+    "tank",
+    "ev",
+    "unmet",
+    "floor",
+    "trip",
+    "warn",
+    "z",  # 1 = the battery may discharge, 0 = the home may export (binary in exact surplus slots, else unused)
+)
 _INF = highspy.kHighsInf
 
 
@@ -82,6 +104,11 @@ class LPInputs:
     on_off_slots: int = 0
     mip_gap: float = 1e-3
     time_limit_s: float = 30.0
+    # A MILP stopped by its time limit before it found any on/off schedule: plan continuously instead (the rolling
+    # planner) or raise ``PlanningError`` (an oracle, for which a relaxed answer is not a result).
+    relax_without_incumbent: bool = True
+    # Branch-and-bound node limit (0 = none): unlike the time limit it stops at the same point on any host.
+    node_limit: int = 0
 
 
 @dataclass(frozen=True)
@@ -148,7 +175,7 @@ class _Rows:
 
 @dataclass(frozen=True)
 class _Layout:
-    """Column layout: 14 blocks of n slot variables, then one slack per departure, then 3 terminal slacks."""
+    """Column layout: 15 blocks of n slot variables, then one slack per departure, then 3 terminal slacks."""
 
     n: int
     departures: tuple[Departure, ...]
@@ -177,6 +204,23 @@ def _grid_columns(inputs: LPInputs, lay: _Layout, cost: FloatArray, upper: Float
     upper[block("exp")] = np.maximum(inputs.pv - inputs.load, 0.0)
 
 
+def _no_export_slots(inputs: LPInputs, n: int) -> NDArray[np.bool_]:
+    """Surplus slots among the on/off slots where the battery's no-export rule is modelled exactly (a binary): only
+    where selling stored energy could pay. A kWh of charge sold earns sell·η; it is worth at least the cheaper of
+    its terminal value and its refill price (cheapest buy / η), so below that the relaxation never binds."""
+    battery = inputs.battery
+    mask = np.zeros(n, dtype=bool)
+    if battery is None or n == 0:
+        return mask
+    eta = battery.efficiency
+    worth = min(inputs.terminal_value[0], float(inputs.buy.min()) / eta)
+    if float(inputs.sell.max()) * eta < worth:
+        return mask
+    m = min(max(inputs.on_off_slots, 0), n)
+    mask[:m] = (inputs.pv - inputs.load)[:m] > 0.0
+    return mask
+
+
 def _columns(inputs: LPInputs, lay: _Layout) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Costs and bounds of every column."""
     n, dt = lay.n, inputs.dt_h
@@ -193,7 +237,8 @@ def _columns(inputs: LPInputs, lay: _Layout) -> tuple[FloatArray, FloatArray, Fl
         upper[block("bc")] = battery.max_charge_kw
         if not inputs.grid_charging:
             upper[block("bc")] = np.minimum(surplus, battery.max_charge_kw)
-        upper[block("bd")] = np.where(surplus > 0.0, 0.0, battery.max_discharge_kw)
+        upper[block("bd")] = battery.max_discharge_kw
+        upper[block("z")] = _no_export_slots(inputs, n).astype(np.float64)
         cost[block("bc")] = inputs.cycle_penalty * dt
         cost[block("bd")] = inputs.cycle_penalty * dt
         lower[block("soc")] = battery.reserve_kwh
@@ -247,6 +292,8 @@ def _on_off(inputs: LPInputs, lay: _Layout, lower: FloatArray, upper: FloatArray
         runnable = cols[upper[cols] >= minimum - 1e-9]
         lower[runnable] = minimum
         integrality[runnable] = semi
+    z = np.arange(_col("z", lay.n), _col("z", lay.n) + lay.n)
+    integrality[z[upper[z] > 0.0]] = int(highspy.HighsVarType.kInteger)
     return integrality
 
 
@@ -290,6 +337,18 @@ def _constraints(inputs: LPInputs, lay: _Layout) -> _Rows:
         rows.add(
             [(col("bd"), ones), (col("h"), -ones), (col("v"), -ones)], np.full(n, -_INF), np.maximum(balance_rhs, 0.0)
         )
+        exact = np.flatnonzero(_no_export_slots(inputs, n))
+        if len(exact):
+            # Exporting or discharging, never both: bd ≤ P·z and exp ≤ surplus·(1 − z).
+            k = len(exact)
+            surplus = (inputs.pv - inputs.load)[exact]
+            z = _col("z", n) + exact
+            rows.add(
+                [(_col("bd", n) + exact, np.ones(k)), (z, np.full(k, -battery.max_discharge_kw))],
+                np.full(k, -_INF),
+                np.zeros(k),
+            )
+            rows.add([(_col("exp", n) + exact, np.ones(k)), (z, surplus)], np.full(k, -_INF), surplus)
         if inputs.battery_floor is not None:
             rows.add([(col("soc"), ones), (col("warn"), ones)], inputs.battery_floor, np.full(n, _INF))
     if heater is not None:
@@ -357,6 +416,8 @@ def _run_highs(
     if mixed:
         highs.setOptionValue("mip_rel_gap", inputs.mip_gap)
         highs.setOptionValue("time_limit", inputs.time_limit_s)
+        if inputs.node_limit > 0:
+            highs.setOptionValue("mip_max_nodes", inputs.node_limit)
     passed = highs.passModel(
         len(cost),
         rows.count,
@@ -379,8 +440,11 @@ def _run_highs(
     highs.run()
     status = highs.getModelStatus()
     # A MILP stopped by its time limit still has an incumbent: use it (the rolling planner re-plans soon anyway).
-    timed_out = mixed and status == highspy.HighsModelStatus.kTimeLimit
+    stopped = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kSolutionLimit)
+    timed_out = mixed and status in stopped
     if timed_out and highs.getInfo().primal_solution_status != 2:
+        if not inputs.relax_without_incumbent:
+            raise PlanningError("HiGHS reached its time limit without any on/off schedule")
         # No incumbent yet (a busy host): plan the same slots continuously rather than not at all; the caller
         # rounds the first slot to on/off as it did before the MILP existed.
         semi = integrality != 0

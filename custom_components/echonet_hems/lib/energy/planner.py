@@ -126,6 +126,9 @@ class PlannerSettings:
     # already accounts for the real, lumpy loads.
     on_off_slots: int = 8
     mip_gap: float = 1e-3  # 1 % measured 5 points of κ worse (May, F0): the first slot decides on small margins
+    # Wall-clock limit of one plan's solve (s). A slower host (e.g. a Raspberry Pi) gets the best on/off schedule
+    # found by then, or the continuous plan if none was found (the plan still exists).
+    solver_time_limit_s: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +281,7 @@ def make_plan(
         cycle_penalty=settings.cycle_penalty,
         on_off_slots=settings.on_off_slots,
         mip_gap=settings.mip_gap,
-        time_limit_s=0.8,
+        time_limit_s=settings.solver_time_limit_s,
     )
     result = solve_scenarios(lp_inputs, scenarios, [1.0 / len(scenarios)] * len(scenarios), _shared_slots(inputs))
     slots = _slots(inputs, devices, tariff, times, buy, sell, pv, load, home, departures, result, warning)
