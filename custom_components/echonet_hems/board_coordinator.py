@@ -11,7 +11,7 @@ one energy sensor per circuit, without a restart.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
@@ -22,9 +22,6 @@ from .lib.echonet.ids import BOARD as BOARD_CLASS
 from .lib.echonet.specs.channels import ChannelReadings, decode_channel_list, encode_channel_range, max_channel_count
 from .lib.errors import HemsError, ProtocolError
 from .object_coordinator import EchonetObjectCoordinator, ObjectData
-
-if TYPE_CHECKING:
-    pass
 
 _LOGGER = logging.getLogger(__name__)
 
