@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-import importlib.util
 from pathlib import Path
-import sys
 from types import ModuleType
 
 import pytest
@@ -25,6 +23,7 @@ from custom_components.echonet_hems.lib.echonet.specs.datatypes import (
     StateType,
     UIntType,
 )
+from tests.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / "scripts" / "generate_class_specs.py"
@@ -33,13 +32,7 @@ DOC = REPO.parent / "shared" / "docs" / "ECHONET_CLASSES.md"
 
 @pytest.fixture(scope="module")
 def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_class_specs", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "generate_class_specs")
 
 
 @pytest.mark.parametrize(
