@@ -108,6 +108,9 @@ def test_guards_each_trip() -> None:
         GuardKey.WEATHER_WARNING: GuardEffect.RESERVE_FULL,
         GuardKey.SUNNY_HISTORY_DAYS: GuardEffect.HEDGE_HARDER,
         GuardKey.PV_FORECAST: GuardEffect.HEDGE_HARDER,
+        GuardKey.HOUSE_CONSUMPTION_MEASURED: GuardEffect.NONE,
+        GuardKey.SURPLUS_CONTRACT: GuardEffect.PLANNER_OFF,
+        GuardKey.GRID_PURCHASE_IN_SURPLUS: GuardEffect.NONE,
     }
     trap = {g.key: g for g in evaluate_guards(NEWFIT_24, Conditions(sunny_history_days=9), month=1)}
     assert trap[GuardKey.PRICE_ORDERING].effect is GuardEffect.SELL_PREFERRED
