@@ -7,13 +7,15 @@ We take the contract start as both the certification date and the start of the 1
 apart, not years); the user can override the result.
 
 Sources (read 2026-12-04):
-* FY2019 24 yen (areas without the output-control obligation; 26 yen where it applies): https://summary.fc2.com/widget.php?widget_cd=100556930
-* FY2020 21 yen, FY2021 19 yen: METI 調達価格等算定委員会 decisions (values known to the author, source page not found)
-* FY2022 17 yen: https://pveye.jp/eye_sight/view/1161/?page=2
+* FY2019 24 yen (areas without the output-control obligation; 26 yen where it applies), FY2020 21 yen:
+  https://next-edge.com/price.html
+* FY2020 21, FY2021 19, FY2022 17 yen (table citing METI's なっとく!再生可能エネルギー):
+  https://battery.remixpoint.co.jp/column/selling-electricity
 * FY2023 16 yen: https://pveye.jp/eye_sight/view/1161/?page=2 and https://sunshine-k.com/fit/
 * FY2024 16 yen: https://j-pma.jp/?p=13243
-* FY2025 (Apr-Sep) 15 yen, from 2025-10-01 24 yen years 1-4 then 8.3 yen years 5-10 (also FY2026):
-  https://taiyokomuten.co.jp/helpful/ (METI committee of 2025-01-30), https://denchi-bank.com/current_events/topics/topi_2025_0325
+* FY2025 (Apr-Sep) 15 yen; from 2025-10-01 (and FY2026) 24 yen for years 1-4, 8.3 yen for years 5-10 (METI
+  調達価格等算定委員会, 2025-01-30): https://denchi-bank.com/current_events/topics/topi_2025_0325 and
+  https://htonline.sohjusha.co.jp/20250205-3
 * Post-FIT 8.5 yen (TEPCO 再エネ買取標準プラン): https://www.tainavi-battery.com/library/451/
 """
 
@@ -46,7 +48,7 @@ class FitScheme:
 
 
 FIT_SCHEMES: tuple[FitScheme, ...] = (
-    FitScheme(date(2019, 4, 1), date(2020, 4, 1), 24.0),
+    FitScheme(date(2019, 4, 1), date(2020, 4, 1), 24.0),  # 26 yen in output-control areas: override by hand
     FitScheme(date(2020, 4, 1), date(2021, 4, 1), 21.0),
     FitScheme(date(2021, 4, 1), date(2022, 4, 1), 19.0),
     FitScheme(date(2022, 4, 1), date(2023, 4, 1), 17.0),
