@@ -11,7 +11,10 @@ from .balance import (
     house_power_w,
 )
 from .calendar import DayType, day_type
+from .cost import CostResult, cost_of_intervals, sales_of_intervals
 from .devices import BatteryParams, EVParams, HomeDevices, WaterHeaterParams
+from .emission import EMISSION_FACTORS, EmissionFactor, co2_kg
+from .fit import FIT_SCHEMES, FitScheme, fit_scheme, fit_sell_price
 from .forecast import DayHistory, ForecastError, PVSite
 from .guards import (
     Conditions,
@@ -37,28 +40,56 @@ from .jma_warnings import (
 )
 from .lp import Departure, LPInputs, LPResult, PlanningError, solve, solve_scenarios
 from .planner import EVTrip, Plan, PlanInputs, PlannerSettings, PlanState, Reason, SlotPlan, make_plan
-from .tariff import FLAT, KEPCO_3BAND, NEWFIT_24, PRESETS, TEPCO_SMART_LIFE_S, PriceBand, PriceOrdering, Tariff
+from .tariff import (
+    FLAT,
+    KEPCO_3BAND,
+    NEWFIT_24,
+    PRESETS,
+    RENEWABLE_LEVY_2025,
+    RENEWABLE_LEVY_2026,
+    TEPCO_SMART_LIFE_S,
+    PriceBand,
+    PriceOrdering,
+    PricingTariff,
+    Tariff,
+    renewable_levy_for,
+)
+from .tariff_custom import CustomBand, CustomTariffSpec, TariffSpecError, custom_tariff, day_preview, parse_bands
+from .tariff_presets import POST_FIT_SELL_PRICE, TARIFF_PRESETS, GridArea, TariffPreset, presets_for
+from .tariff_tiered import TieredTariff, TierShare, TierStep
 
 __all__ = [
+    "EMISSION_FACTORS",
+    "FIT_SCHEMES",
     "FLAT",
     "KEPCO_3BAND",
     "NEWFIT_24",
     "OFFICES",
+    "POST_FIT_SELL_PRICE",
     "PRESETS",
+    "RENEWABLE_LEVY_2025",
+    "RENEWABLE_LEVY_2026",
+    "TARIFF_PRESETS",
     "TEPCO_SMART_LIFE_S",
     "ActiveWarning",
     "BatteryParams",
     "Conditions",
     "ContractMode",
+    "CostResult",
+    "CustomBand",
+    "CustomTariffSpec",
     "DailyBalance",
     "DayHistory",
     "DayType",
     "Departure",
     "EVParams",
     "EVTrip",
+    "EmissionFactor",
     "EnergyCounters",
+    "FitScheme",
     "ForecastError",
     "GenerationStatus",
+    "GridArea",
     "GridSlot",
     "GuardCondition",
     "GuardEffect",
@@ -77,15 +108,27 @@ __all__ = [
     "PowerReadings",
     "PriceBand",
     "PriceOrdering",
+    "PricingTariff",
     "Reason",
     "SlotPlan",
     "Tariff",
+    "TariffPreset",
+    "TariffSpecError",
+    "TierShare",
+    "TierStep",
+    "TieredTariff",
     "WarningKind",
     "WarningLevel",
     "WarningReport",
     "WaterHeaterParams",
+    "co2_kg",
+    "cost_of_intervals",
+    "custom_tariff",
+    "day_preview",
     "day_type",
     "evaluate_guards",
+    "fit_scheme",
+    "fit_sell_price",
     "generation_status",
     "grid_purchase_in_surplus_kwh",
     "home_conditions",
@@ -94,7 +137,11 @@ __all__ = [
     "is_storm_relevant",
     "make_plan",
     "nearest_office",
+    "parse_bands",
     "parse_warnings",
+    "presets_for",
+    "renewable_levy_for",
+    "sales_of_intervals",
     "solve",
     "solve_scenarios",
     "warning_url",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
+from typing import Protocol
 
 from .calendar import DayType, day_type
 
@@ -19,6 +20,10 @@ JST = timezone(timedelta(hours=9), "JST")
 ALL_MONTHS: frozenset[int] = frozenset(range(1, 13))
 ALL_DAY_TYPES: frozenset[DayType] = frozenset(DayType)
 RENEWABLE_LEVY_2025 = 3.98  # yen/kWh, May 2025 - Apr 2026 [S3]
+RENEWABLE_LEVY_2026 = 4.18
+"""yen/kWh, bills of May 2026 - Apr 2027 (METI, announced 2026-03; quoted by https://sunglad-energy.com/?p=2370)."""
+NEXT_CHANGE_HORIZON = timedelta(days=8)
+"""How far ``next_change`` looks ahead: a week of bands plus a day, so a weekly pattern always shows its next edge."""
 _PRICE_EPS = 1e-9
 
 
@@ -64,6 +69,8 @@ class Tariff:
     renewable_levy: float = RENEWABLE_LEVY_2025
     fuel_adjustment: tuple[float, ...] = field(default=(0.0,) * 12)  # yen/kWh per month (Jan … Dec)
     new_year_break: bool = False  # whether 12-30 … 01-03 counts as a holiday for the bands
+    extra_days_off: frozenset[tuple[int, int]] = frozenset()
+    """(month, day) dates priced as a day off besides weekends and national holidays (e.g. Kansai's 休日扱い日)."""
 
     def __post_init__(self) -> None:
         if not self.bands:
@@ -78,11 +85,17 @@ class Tariff:
     def band_at(self, when: datetime) -> PriceBand:
         """The band in force at the aware datetime `when` (evaluated in JST)."""
         local = when.astimezone(JST)
-        kind = day_type(local.date(), new_year_break=self.new_year_break)
+        kind = self.day_type_of(local.date())
         for band in self.bands:
             if band.applies(local.month, kind, local.hour):
                 return band
         raise AssertionError("unreachable: the last band covers everything")
+
+    def day_type_of(self, day: date) -> DayType:
+        """The day type this tariff's bands see on `day` (its own extra days off included)."""
+        if (day.month, day.day) in self.extra_days_off:
+            return DayType.DAY_OFF
+        return day_type(day, new_year_break=self.new_year_break)
 
     def buy_price(self, when: datetime) -> float:
         """Price of one bought kWh at `when`, levy and fuel adjustment included."""
@@ -92,6 +105,37 @@ class Tariff:
     def buy_prices(self, times: Sequence[datetime]) -> list[float]:
         """``buy_price`` of each time."""
         return [self.buy_price(t) for t in times]
+
+    def band_name_at(self, when: datetime, month_kwh_before: float = 0.0) -> str:
+        """Name of the band in force at `when` (the month's consumption does not matter for a time-of-use tariff)."""
+        return self.band_at(when).name
+
+    def buy_price_at(self, when: datetime, month_kwh_before: float = 0.0) -> float:
+        """``buy_price``; `month_kwh_before` is accepted so that every tariff kind has one signature."""
+        return self.buy_price(when)
+
+    def next_change(self, after: datetime) -> datetime | None:
+        """The first instant after `after` at which another band applies, within ``NEXT_CHANGE_HORIZON``.
+
+        Bands start and end on whole JST hours (and day types and months change at midnight), so checking each
+        following top of the hour finds the exact edge. ``None`` for a single-band tariff or no edge in the horizon.
+        """
+        if not self.is_time_of_use:
+            return None
+        current = self.band_at(after)
+        local = after.astimezone(JST)
+        edge = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        end = local + NEXT_CHANGE_HORIZON
+        while edge <= end:
+            if self.band_at(edge) != current:
+                return edge
+            edge += timedelta(hours=1)
+        return None
+
+    @property
+    def is_time_of_use(self) -> bool:
+        """Whether the buy price depends on the time (more than one band price)."""
+        return not self.is_flat
 
     @property
     def is_flat(self) -> bool:
@@ -121,6 +165,46 @@ class Tariff:
         if cheapest >= sell:
             return PriceOrdering.CHEAPEST_ABOVE_SELL
         return PriceOrdering.SELL_ABOVE_CHEAPEST
+
+
+class PricingTariff(Protocol):
+    """What the Home Assistant side reads from any tariff: a time-of-use ``Tariff`` or a ``TieredTariff``."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def sell_price(self) -> float: ...
+    @property
+    def renewable_levy(self) -> float: ...
+    @property
+    def fuel_adjustment(self) -> tuple[float, ...]: ...
+    @property
+    def is_time_of_use(self) -> bool: ...
+
+    def band_name_at(self, when: datetime, month_kwh_before: float = 0.0) -> str:
+        """Name of the band (or tier step) that prices the next kWh bought at `when`."""
+        ...
+
+    def buy_price_at(self, when: datetime, month_kwh_before: float = 0.0) -> float:
+        """Yen for the next kWh bought at `when` with `month_kwh_before` kWh already bought this month (JST)."""
+        ...
+
+    def next_change(self, after: datetime) -> datetime | None:
+        """Next instant the band changes (≤ 8 days ahead), ``None`` when the price does not depend on the time."""
+        ...
+
+
+_LEVY_YEAR_FIRST_MONTH = 5  # a levy year runs from the bills of May to those of April
+_FY2025 = 2025
+
+
+def renewable_levy_for(day: date) -> float:
+    """The renewable levy (再エネ賦課金) of the levy year containing `day` (May … April).
+
+    Only FY2025 and FY2026 are listed: earlier days get the FY2025 figure, later ones the FY2026 figure.
+    """
+    levy_year = day.year if day.month >= _LEVY_YEAR_FIRST_MONTH else day.year - 1
+    return RENEWABLE_LEVY_2025 if levy_year <= _FY2025 else RENEWABLE_LEVY_2026
 
 
 _WEEKDAY = frozenset({DayType.WEEKDAY})
