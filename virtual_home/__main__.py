@@ -25,8 +25,9 @@ from .clock import JST
 from .console import COMMANDS_HELP, FaultConsole
 from .irradiance import load_irradiance_trace
 from .meter import MeterConfig
+from .physics.home import Contract
 from .physics.weather import Sky
-from .runtime import HomeOptions, VirtualHome
+from .runtime import HomeOptions, PcsWiring, VirtualHome
 from .station import Station, StationOptions
 
 DEFAULT_ROUTE_B_ID = "0123456789ABCDEF0123456789ABCDEF"
@@ -54,7 +55,21 @@ def build_parser() -> argparse.ArgumentParser:
     time.add_argument("--seed", type=int, default=0, help="random seed of the household load")
     devices = parser.add_argument_group("devices")
     devices.add_argument("--pv-kw", type=float, default=5.0, help="PV array size in kW (default 5)")
-    devices.add_argument("--pv-arrays", type=int, choices=(1, 2), default=1, help="power conditioners (default 1)")
+    devices.add_argument("--pv-arrays", type=int, choices=(1, 2), default=1, help="PV arrays (default 1)")
+    devices.add_argument(
+        "--pcs",
+        choices=[w.value for w in PcsWiring],
+        default=PcsWiring.SEPARATE.value,
+        help="separate: one power conditioner (0x0279) per array; multi: one multiple-input PCS (0x02A5) for all "
+        "arrays (default separate)",
+    )
+    devices.add_argument(
+        "--contract",
+        choices=[c.value for c in Contract],
+        default=Contract.SURPLUS.value,
+        help="surplus (余剰買取): PV behind the smart meter, the surplus is exported through it; full (全量買取): PV "
+        "on its own sell meter, the smart meter sees only the house (default surplus)",
+    )
     devices.add_argument("--battery-kwh", type=float, default=9.8, help="home battery, 0 = none (default 9.8)")
     devices.add_argument("--ecocute-liters", type=float, default=370.0, help="EcoCute tank, 0 = none (default 370)")
     devices.add_argument("--no-v2h", action="store_true", help="no EV charger/discharger (0x027E)")
@@ -130,6 +145,8 @@ def options_from(args: argparse.Namespace) -> tuple[HomeOptions, StationOptions]
         irradiance=load_irradiance_trace(Path(args.irradiance)) if args.irradiance else None,
         pv_capacity_w=args.pv_kw * 1000,
         pv_arrays=args.pv_arrays,
+        pcs=PcsWiring(args.pcs),
+        contract=Contract(args.contract),
         battery_wh=args.battery_kwh * 1000 or None,
         ecocute_l=args.ecocute_liters or None,
         ev_charger_discharger=not args.no_v2h,

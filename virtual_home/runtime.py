@@ -3,6 +3,16 @@
 `VirtualHome` is an async context manager, so tests embed it; `python -m virtual_home` wraps it in a command line.
 Time advances in steps of at most `step_seconds` simulated seconds, so the meter sees every 30-minute boundary and
 announcements follow state changes closely even at high speed.
+
+Wirings the options choose between (defaults first):
+
+* PV power conditioners (`pcs`): ``separate`` — one PV object 0x0279 per array, each its own node; ``multi`` — one
+  multiple-input PCS 0x02A5 whose DC inputs are all the arrays (see `multi_input_pcs_object`), no 0x0279 objects.
+* PV contract (`contract`, `physics.home.Contract`): ``surplus`` (余剰買取) — PV behind the B-route meter, the surplus
+  exported through it; ``full`` (全量買取) — PV on a separate sell meter (not an ECHONET object), so the B-route meter
+  sees only the house side and PV never appears on it; all PV is sold.
+
+`VirtualHome.truth` gives the home's exact cumulative energies (`ground_truth.GroundTruth`) for balance tests.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 import logging
 from types import TracebackType
 from typing import Final, Self
@@ -24,16 +35,18 @@ from .echonet.devices import (
     ev_object,
     fuel_cell_object,
     light_object,
+    multi_input_pcs_object,
     pv_object,
     water_heater_object,
 )
 from .echonet.node import EchonetNode, NodeFaults, NodeIdentity
+from .ground_truth import GroundTruth, ground_truth
 from .meter import MeterConfig, SmartMeter
 from .physics.appliances import AirConditioner, Light
 from .physics.battery import Battery
 from .physics.ev import ChargerMode, EVCar, EVCharger
 from .physics.fuel_cell import FuelCell
-from .physics.home import Home, HomeSnapshot
+from .physics.home import Contract, Home, HomeSnapshot
 from .physics.load import BaseLoad
 from .physics.pv import PVArray
 from .physics.routine import HouseholdRoutine
@@ -50,6 +63,13 @@ NICHICON: Final = 0x00006C
 TICK_SECONDS: Final = 0.2  # real seconds between simulation updates
 
 
+class PcsWiring(StrEnum):
+    """How the PV arrays reach ECHONET (see the module docstring)."""
+
+    SEPARATE = "separate"  # one PV object 0x0279 (power conditioner) per array
+    MULTI = "multi"  # one multiple-input PCS 0x02A5 for all arrays
+
+
 @dataclass(slots=True)
 class HomeOptions:
     """Everything that shapes the simulated home (command-line flags and the scenario file map onto this)."""
@@ -62,6 +82,8 @@ class HomeOptions:
     irradiance: Callable[[datetime], float] | None = None  # a GHI trace (W/m²) overriding the sky
     pv_capacity_w: float = 5000.0
     pv_arrays: int = 1
+    pcs: PcsWiring = PcsWiring.SEPARATE
+    contract: Contract = Contract.SURPLUS
     battery_wh: float | None = 9800.0
     ecocute_l: float | None = 370.0
     ev_charger_discharger: bool = True
@@ -110,6 +132,7 @@ def build_home(options: HomeOptions) -> Home:
         aircon=AirConditioner() if options.aircon else None,
         light=Light() if options.light else None,
         routine=HouseholdRoutine() if options.routine else None,
+        contract=options.contract,
     )
 
 
@@ -149,15 +172,31 @@ class VirtualHome:
         """Cumulative generation per PV array, Wh."""
         return self._pv_wh
 
+    @property
+    def truth(self) -> GroundTruth:
+        """The home's exact cumulative energies so far (kWh), what a controller's measurements are checked against."""
+        return ground_truth(self._home)
+
     def now(self) -> datetime:
         """The simulated time the physics has reached."""
         return self._time
 
+    def _identity(self, name: str, maker: int, index: int) -> NodeIdentity:
+        return NodeIdentity(maker, f"VH-{name}", f"VH{self.options.seed:04d}{index:06d}")
+
+    def _pv_group(self) -> tuple[str, int, list[DeviceObject]]:
+        """The first node: the PV arrays' power conditioner(s)."""
+        if self.options.pcs is PcsWiring.MULTI:
+            # The object's own 0x83 differs from its node's (the node's serial plus one character).
+            object_id = self._identity("PCS", NICHICON, 0)
+            object_id = NodeIdentity(NICHICON, object_id.product_code, object_id.serial + "P")
+            pcs = multi_input_pcs_object(self, NICHICON, object_id.identification, object_id.product_code)
+            return "PCS", NICHICON, [pcs]
+        return "PV", PANASONIC, [pv_object(self, i, i + 1, PANASONIC) for i in range(len(self._home.pv))]
+
     def _build_nodes(self) -> list[EchonetNode]:
         home = self._home
-        groups: list[tuple[str, int, list[DeviceObject]]] = [
-            ("PV", PANASONIC, [pv_object(self, i, i + 1, PANASONIC) for i in range(len(home.pv))]),
-        ]
+        groups: list[tuple[str, int, list[DeviceObject]]] = [self._pv_group()]
         if home.battery is not None:
             groups.append(("BATTERY", NICHICON, [battery_object(home.battery, self, NICHICON)]))
         if home.ecocute is not None:
@@ -175,7 +214,7 @@ class VirtualHome:
             groups.append(("LIGHT", SHARP, [light_object(home.light, SHARP)]))
         nodes = []
         for index, (name, maker, objects) in enumerate(groups):
-            identity = NodeIdentity(maker, f"VH-{name}", f"VH{self.options.seed:04d}{index:06d}")
+            identity = self._identity(name, maker, index)
             address = next_address(self.options.base_address, index)
             nodes.append(
                 EchonetNode(

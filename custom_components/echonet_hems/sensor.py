@@ -2,6 +2,9 @@
 
 Signs: battery and vehicle charge/discharge power are charge-positive (ECHONET's convention: positive while charging,
 negative while discharging); the distribution board's main power is import-positive (positive while buying).
+Generation power is positive while generating, for every class: a multiple-input PCS (0x02A5) counts its E7 positive
+in the AC→DC direction, so its generation is the negated E7, i.e. its DC→AC output (with a battery among its inputs
+that output includes the battery's discharge and goes negative while the PCS charges it).
 Cumulative energy is `ENERGY` + `TOTAL_INCREASING` in kWh; a missing or undecodable value is unknown, never 0.
 The smart meter's power is import-positive (positive while buying, negative while selling); its cumulative import and
 export continue across the register's wrap at 10^digits.
@@ -38,7 +41,7 @@ from .board_coordinator import ENERGY_LIST, POWER_LIST, DistributionBoardCoordin
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
 from .lan_hub import EchonetLanConfigEntry
 from .lib.broute.readings import MeterIdentity, MeterReading
-from .lib.echonet.ids import BATTERY, BOARD, EV_CHARGER, FUEL_CELL, PV, V2H, WATER_HEATER
+from .lib.echonet.ids import BATTERY, BOARD, EV_CHARGER, FUEL_CELL, MULTI_INPUT_PCS, PV, V2H, WATER_HEATER
 from .lib.echonet.specs.datatypes import Value
 from .meter_coordinator import SmartMeterConfigEntry, SmartMeterCoordinator
 from .object_coordinator import EchonetObjectCoordinator
@@ -56,6 +59,13 @@ def number(value: Value) -> StateType:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return value
+
+
+def negated(value: Value) -> StateType:
+    """A decoded number with its sign flipped (a power measured in the other direction); anything else is unknown."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return -value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,6 +138,11 @@ SENSORS: tuple[EchonetSensorEntityDescription, ...] = (
     _energy("generation_energy", 0xE1, PV),
     # The PV's own count of sold energy: the meter's export is the one that is billed; off by default.
     replace(_energy("sold_energy", 0xE3, PV), entity_registry_enabled_default=False),
+    # Multiple-input PCS: the same keys as a PV power conditioner, so PV totals find both. E3 (DC→AC) is the
+    # generation of its inputs; E0 (AC→DC: standby draw, battery charging) is rarely worth a history.
+    replace(_power("generation_power", 0xE7, MULTI_INPUT_PCS), value_fn=negated),
+    _energy("generation_energy", 0xE3, MULTI_INPUT_PCS),
+    replace(_energy("ac_input_energy", 0xE0, MULTI_INPUT_PCS), entity_registry_enabled_default=False),
     # Fuel cell
     _power("generation_power", 0xC4, FUEL_CELL),
     _energy("generation_energy", 0xC5, FUEL_CELL),

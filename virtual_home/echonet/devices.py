@@ -20,6 +20,7 @@ from custom_components.echonet_hems.lib.echonet.ids import (
     EV_CHARGER as EV_CHARGER_CLASS,
     FUEL_CELL as FUEL_CELL_CLASS,
     GENERAL_LIGHTING as LIGHTING_CLASS,
+    MULTI_INPUT_PCS as MULTI_INPUT_PCS_CLASS,
     PV as PV_CLASS,
     V2H as EV_CHARGER_DISCHARGER_CLASS,
     WATER_HEATER as WATER_HEATER_CLASS,
@@ -103,6 +104,48 @@ def pv_object(view: HomeView, index: int, instance: int, manufacturer: int) -> D
         **clock_props(view),
     }
     return with_defaults(DeviceObject(EOJ.of(PV_CLASS, instance), props), manufacturer=manufacturer)
+
+
+# ----------------------------------------------------------------------------------------------- multi-input PCS
+# E7's range (MRA V1.3.1); 0x7FFFFFFE/0x7FFFFFFF and 0x80000000 are the overflow/no-data/underflow codes.
+INT32_MIN: Final = -2_147_483_647
+INT32_MAX: Final = 2_147_483_645
+NO_FAULT: Final = b"\x00\x00"
+
+
+def multi_input_pcs_object(view: HomeView, manufacturer: int, identification: bytes, product_code: str) -> DeviceObject:
+    """Multiple-input PCS 0x02A5 (Release K+): one power conditioner whose DC inputs are every PV array.
+
+    Directions follow PROTOCOL.md §2.8: "normal" is AC→DC (E0), "reverse" DC→AC (E3). The MRA leaves E7's sign
+    unstated. A user's notes on a real Nichicon PV-only 0x02A5 read through echonetlite2mqtt (a public Home
+    Assistant configuration's CLAUDE.md, read 2026-12-04 from the stored GitHub corpus) say E7 ≈ −(PV output), E3 ≈
+    the PV's generation and E0 only the unit's own standby draw: positive in the normal (AC→DC) direction, as
+    ECHONET's battery power is charge-positive. We follow that. That unit also exposed its array as a 0x0279 object
+    listed in E8; ours does not (below).
+
+    Our PCS has only PV inputs and no standby draw, so E0 stays at 0 and E3 is the arrays' generation. The battery
+    keeps its own PCS (a separate node): on a shared PCS, E7/E3 would mix battery flows into what a controller reads
+    as generation. E8 lists the inputs by the class they have (one 0x0279 instance per array); the arrays are not
+    exposed as objects of their own, so a controller adding 0x0279 and 0x02A5 counts each array once.
+    """
+    arrays = len(view.home.pv)
+    connected = bytes((arrays,)) + b"".join(EOJ.of(PV_CLASS, i + 1).to_bytes() for i in range(arrays))
+
+    def output_w() -> float:
+        return sum(view.snapshot.pv_w_per_array)
+
+    props = {
+        0x83: Prop(get=constant(identification)),
+        0x89: Prop(get=constant(NO_FAULT)),
+        0x8C: Prop(get=constant(product_code.encode("ascii")[:12].ljust(12, b" "))),
+        **clock_props(view),
+        0xD0: Prop(get=constant(b"\x00")),  # grid-connected, reverse power flow acceptable
+        0xE0: Prop(get=constant(energy(0.0))),  # AC→DC: nothing (PV inputs only)
+        0xE3: Prop(get=lambda: energy(sum(view.pv_wh))),  # DC→AC: everything the arrays generated
+        0xE7: Prop(get=lambda: s32(max(INT32_MIN, min(INT32_MAX, -round(output_w()))))),
+        0xE8: Prop(get=constant(connected)),
+    }
+    return with_defaults(DeviceObject(EOJ.of(MULTI_INPUT_PCS_CLASS, 1), props), manufacturer=manufacturer)
 
 
 # ------------------------------------------------------------------------------------------------------ battery

@@ -12,8 +12,20 @@
    meter would.
 4. ``grid_w = base + aircon + light + ecocute + battery + ev − pv − fuel_cell`` (+ import / − export).
 
-Distribution-board circuits (``circuits_w``; they always add up to ``grid_w + pv_w + fuel_cell_w``, i.e. everything
-the house consumes including storage flows):
+Two PV contracts (``Contract``), i.e. two wirings of the PV power conditioner(s):
+
+* ``SURPLUS`` (余剰買取, the default): PV feeds the house behind the one grid meter; what the house does not use is
+  exported through that meter (its reverse counter is the sold energy).
+* ``FULL`` (全量買取): PV is wired to the grid through its own sell meter, ahead of the house's meter, so every PV
+  kWh is sold (``totals.sell_meter_wh``) and none reaches the house. The house's meter sees only the house side:
+  steps 2-4 run with ``pv = 0`` (the fuel cell follows the whole load, EVs and the battery see no PV surplus), and
+  its import is the consumption not covered by the battery, the fuel cell or a V2H car. PV never appears on it.
+
+The cumulative ``EnergyTotals`` (``totals``) integrate each step's mean powers exactly, for ground-truth checks.
+
+Distribution-board circuits (``circuits_w``; they always add up to ``house_consumption_w`` = ``grid_w + pv_w +
+fuel_cell_w`` under SURPLUS and ``grid_w + fuel_cell_w`` under FULL, i.e. everything the house consumes including
+storage flows):
 
 =============  =====================================================================================
 ``living``     base-load share of the living room and everything not below (35-65 % of the base load)
@@ -42,6 +54,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from virtual_home.physics.appliances import AirConditioner, Light
 from virtual_home.physics.battery import Battery
@@ -55,7 +68,7 @@ from virtual_home.physics.timebase import HOUR_S, JST_OFFSET_S, to_timestamp
 from virtual_home.physics.water_heater import EcoCute
 from virtual_home.physics.weather import Weather
 
-__all__ = ["CIRCUITS", "Home", "HomeSnapshot", "default_home", "outdoor_temp_c"]
+__all__ = ["CIRCUITS", "Contract", "EnergyTotals", "Home", "HomeSnapshot", "default_home", "outdoor_temp_c"]
 
 CIRCUITS: tuple[str, ...] = ("living", "kitchen", "bedrooms", "aircon", "lighting", "ecocute", "ev", "battery")
 
@@ -67,6 +80,50 @@ _NIGHT_HOURS = frozenset({22, 23, 0, 1, 2, 3, 4, 5})
 _BASE_SHARES: tuple[tuple[float, float], ...] = tuple(
     (0.45 if hour in _MEAL_HOURS else 0.20, 0.45 if hour in _NIGHT_HOURS else 0.15) for hour in range(24)
 )
+
+
+class Contract(StrEnum):
+    """How the PV is wired and sold (see the module docstring)."""
+
+    SURPLUS = "surplus"  # 余剰買取: PV behind the house meter, the surplus is exported through it
+    FULL = "full"  # 全量買取: PV on its own sell meter, all of it sold
+
+
+@dataclass(slots=True)
+class EnergyTotals:
+    """Cumulative energies (Wh) since the home was built, integrated from each step's mean powers.
+
+    ``house_wh`` is what the household consumed: base load, air conditioner, light, EcoCute and EV charging (a V2H
+    unit charging the car included). Battery charging is storage, not consumption, and a V2H car supplying the
+    house is a source (``v2h_discharged_wh``), like the battery's discharge. So, in both contracts,
+    ``house = bought + pv + fuel_cell + battery_discharged + v2h_discharged − battery_charged − sold``.
+    """
+
+    house_wh: float = 0.0
+    bought_wh: float = 0.0  # the house meter's import
+    sold_wh: float = 0.0  # the house meter's export plus, under FULL, the sell meter
+    pv_wh: float = 0.0
+    fuel_cell_wh: float = 0.0
+    battery_charged_wh: float = 0.0
+    battery_discharged_wh: float = 0.0
+    ev_charged_wh: float = 0.0
+    v2h_discharged_wh: float = 0.0
+    sell_meter_wh: float = 0.0  # FULL: the PV's own sell meter (not an ECHONET object); part of sold_wh
+
+    def add(self, snap: HomeSnapshot, hours: float) -> None:
+        """Integrate one step's mean powers over `hours`."""
+        loads_w = snap.base_load_w + snap.aircon_w + snap.light_w + snap.ecocute_w
+        ev_in_w = sum(max(w, 0.0) for w in snap.ev_w_per_charger)
+        self.house_wh += (loads_w + ev_in_w) * hours
+        self.bought_wh += max(snap.grid_w, 0.0) * hours
+        self.sold_wh += (max(-snap.grid_w, 0.0) + snap.sell_meter_w) * hours
+        self.pv_wh += snap.pv_w * hours
+        self.fuel_cell_wh += snap.fuel_cell_w * hours
+        self.battery_charged_wh += max(snap.battery_w, 0.0) * hours
+        self.battery_discharged_wh += max(-snap.battery_w, 0.0) * hours
+        self.ev_charged_wh += ev_in_w * hours
+        self.v2h_discharged_wh += sum(max(-w, 0.0) for w in snap.ev_w_per_charger) * hours
+        self.sell_meter_wh += snap.sell_meter_w * hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +145,12 @@ class HomeSnapshot:
     seconds: float = 0.0
     outdoor_c: float = 0.0
     ev_w_per_charger: tuple[float, ...] = ()
+    sell_meter_w: float = 0.0  # PV sold through its own meter (FULL contract), never seen by the house meter
 
     @property
     def house_consumption_w(self) -> float:
         """Everything consumed, storage flows included (= the sum of the circuits)."""
-        return self.grid_w + self.pv_w + self.fuel_cell_w
+        return self.grid_w + self.pv_w - self.sell_meter_w + self.fuel_cell_w
 
 
 @dataclass
@@ -108,10 +166,12 @@ class Home:
     aircon: AirConditioner | None = None
     light: Light | None = None
     routine: HouseholdRoutine | None = None  # None: the air conditioner and fuel cell only do what they are told
-    grid_import_wh: float = 0.0
+    contract: Contract = Contract.SURPLUS
+    grid_import_wh: float = 0.0  # the house meter (under FULL it never sees PV)
     grid_export_wh: float = 0.0
     pv_generated_wh: float = 0.0
     pv_sold_wh: float = 0.0
+    totals: EnergyTotals = field(default_factory=EnergyTotals)
     circuit_wh: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CIRCUITS, 0.0))
     circuit_reverse_wh: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CIRCUITS, 0.0))
     last: HomeSnapshot | None = None
@@ -135,14 +195,17 @@ class Home:
 
         pv_per_array = tuple(array.mean_power_at(ts, seconds) for array in self.pv)
         pv_w = sum(pv_per_array)
+        # Under FULL the PV goes straight to its sell meter: the house's balance runs without it.
+        sell_meter_w = pv_w if self.contract is Contract.FULL else 0.0
+        house_pv_w = pv_w - sell_meter_w
         base_w = self.base_load.mean_power_at(ts, seconds)
         aircon_w = self.aircon.step(seconds, outdoor) if self.aircon is not None else 0.0
         light_w = self.light.power_w if self.light is not None else 0.0
         ecocute_w = self.ecocute.step_at(seconds, ts, outdoor) if self.ecocute is not None else 0.0
         load_w = base_w + aircon_w + light_w + ecocute_w
 
-        fuel_cell_w = self.fuel_cell.step(seconds, max(load_w - pv_w, 0.0)) if self.fuel_cell is not None else 0.0
-        surplus_w = pv_w + fuel_cell_w - load_w
+        fuel_cell_w = self.fuel_cell.step(seconds, max(load_w - house_pv_w, 0.0)) if self.fuel_cell is not None else 0.0
+        surplus_w = house_pv_w + fuel_cell_w - load_w
         ev_per_charger: list[float] = []
         for charger in self.ev_chargers:
             charger_w = charger.step_at(seconds, ts, surplus_w)
@@ -151,13 +214,14 @@ class Home:
         ev_w = sum(ev_per_charger)
         battery_w = self.battery.step(seconds, surplus_w) if self.battery is not None else 0.0
 
-        grid_w = base_w + aircon_w + light_w + ecocute_w + battery_w + ev_w - pv_w - fuel_cell_w
+        grid_w = base_w + aircon_w + light_w + ecocute_w + battery_w + ev_w - house_pv_w - fuel_cell_w
         hours = seconds / HOUR_S
         if grid_w >= 0.0:
             self.grid_import_wh += grid_w * hours
         else:
             self.grid_export_wh -= grid_w * hours
-            self.pv_sold_wh += min(-grid_w, pv_w) * hours
+            self.pv_sold_wh += min(-grid_w, house_pv_w) * hours
+        self.pv_sold_wh += sell_meter_w * hours
         self.pv_generated_wh += pv_w * hours
 
         hour = int(((ts + seconds / 2.0 + JST_OFFSET_S) % 86400.0) // HOUR_S)
@@ -200,7 +264,9 @@ class Home:
             seconds=seconds,
             outdoor_c=outdoor,
             ev_w_per_charger=tuple(ev_per_charger),
+            sell_meter_w=sell_meter_w,
         )
+        self.totals.add(snapshot, hours)
         self.last = snapshot
         return snapshot
 
