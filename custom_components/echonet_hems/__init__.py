@@ -26,6 +26,7 @@ from .const import (
 )
 from .endpoint import async_acquire_endpoint
 from .ha_compat import OPTIONS_FLOW_RELOADS
+from .home_energy import HomeEnergyConfigEntry, HomeEnergyRuntimeData, async_setup_home_energy
 from .interfaces import async_network_interfaces, async_resolve_interface, is_address
 from .issues import ISSUE_METER_BUSY, ISSUE_NO_MULTICAST, ISSUE_PORT_IN_USE, entry_issue
 from .lan_hub import EchonetLanConfigEntry, LanHub, LanRuntimeData
@@ -56,8 +57,9 @@ LAN_PLATFORMS: list[Platform] = [
     Platform.WATER_HEATER,
 ]
 METER_PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+HOME_ENERGY_PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
-type EchonetHemsConfigEntry = ConfigEntry[LanRuntimeData | MeterRuntimeData]
+type EchonetHemsConfigEntry = ConfigEntry[LanRuntimeData | MeterRuntimeData | HomeEnergyRuntimeData]
 
 
 def _entry_kind(entry: ConfigEntry[Any]) -> EntryKind | None:
@@ -74,6 +76,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> boo
         return await _async_setup_lan(hass, entry)
     if kind is EntryKind.BROUTE:
         return await _async_setup_meter(hass, entry)
+    if kind is EntryKind.HOME_ENERGY:
+        return await _async_setup_home_energy(hass, entry)
     raise ConfigEntryError(translation_domain=DOMAIN, translation_key="unknown_entry_kind")
 
 
@@ -144,6 +148,14 @@ async def _async_setup_meter(hass: HomeAssistant, entry: SmartMeterConfigEntry) 
     return True
 
 
+async def _async_setup_home_energy(hass: HomeAssistant, entry: HomeEnergyConfigEntry) -> bool:
+    entry.runtime_data = await async_setup_home_energy(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, HOME_ENERGY_PLATFORMS)
+    if not OPTIONS_FLOW_RELOADS:  # Home Assistant before 2025.8 (see ha_compat)
+        entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
 async def _async_join_meter(
     hass: HomeAssistant, entry: SmartMeterConfigEntry, session: BRouteSession, meter: SmartMeterClient
 ) -> MeterIdentity:
@@ -209,5 +221,8 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> b
 
 async def async_unload_entry(hass: HomeAssistant, entry: EchonetHemsConfigEntry) -> bool:
     """Unload the platforms; clients, sessions and discovery stop through the entry's unload callbacks."""
-    platforms = METER_PLATFORMS if entry.data.get(CONF_KIND) == EntryKind.BROUTE else LAN_PLATFORMS
+    platforms = {
+        EntryKind.BROUTE: METER_PLATFORMS,
+        EntryKind.HOME_ENERGY: HOME_ENERGY_PLATFORMS,
+    }.get(_entry_kind(entry) or EntryKind.LAN, LAN_PLATFORMS)
     return await hass.config_entries.async_unload_platforms(entry, platforms)

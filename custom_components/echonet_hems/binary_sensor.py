@@ -18,6 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
+from .home_energy_binary_sensor import setup_home_energy_binary_sensors
 from .lan_hub import EchonetLanConfigEntry
 from .lib.echonet.ids import EV_CHARGER, V2H, WATER_HEATER
 from .lib.echonet.specs.datatypes import Value
@@ -105,7 +106,7 @@ def _setup_meter(hass: HomeAssistant, entry: SmartMeterConfigEntry, add: AddConf
     add([SmartMeterConnectionEntity(runtime.coordinator, runtime.identity, "connection")])
 
 
-SETUPS = KindSetups(lan=_setup_lan, meter=_setup_meter)
+SETUPS = KindSetups(lan=_setup_lan, meter=_setup_meter, home_energy=setup_home_energy_binary_sensors)
 
 
 class EchonetBinarySensorEntity(EchonetObjectEntity, BinarySensorEntity):

@@ -39,6 +39,7 @@ import voluptuous as vol
 
 from .const import (
     CONF_ADDRESSES,
+    CONF_CONTRACT,
     CONF_INTERFACE,
     CONF_KIND,
     CONF_PAN,
@@ -46,7 +47,9 @@ from .const import (
     CONF_ROUTE_B_ID,
     CONF_ROUTE_B_PASSWORD,
     CONF_SCAN_INTERVAL,
+    CONF_TARIFF,
     DOMAIN,
+    HOME_ENERGY_UNIQUE_ID,
     METER_POLL_MAX_SECONDS,
     METER_POLL_MIN_SECONDS,
     METER_POLL_SECONDS,
@@ -56,6 +59,7 @@ from .const import (
 from .device_info import manufacturer_label
 from .endpoint import async_acquire_endpoint
 from .ha_compat import ReloadingOptionsFlow
+from .home_energy_flow import HomeEnergyOptionsFlow, default_options, entry_schema
 from .interfaces import NetworkInterface, async_network_interfaces, async_resolve_interface
 from .lib.broute.credentials import InvalidCredentialsError
 from .lib.broute.meter import SmartMeterClient
@@ -236,11 +240,28 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         """Options: extra addresses to probe by unicast (LAN), the poll interval (smart meter)."""
         if config_entry.data.get(CONF_KIND) == EntryKind.BROUTE:
             return SmartMeterOptionsFlow()
+        if config_entry.data.get(CONF_KIND) == EntryKind.HOME_ENERGY:
+            return HomeEnergyOptionsFlow()
         return EchonetHemsOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The menu of entry kinds."""
-        return self.async_show_menu(step_id="user", menu_options=[EntryKind.LAN.value, EntryKind.BROUTE.value])
+        return self.async_show_menu(
+            step_id="user",
+            menu_options=[EntryKind.LAN.value, EntryKind.BROUTE.value, EntryKind.HOME_ENERGY.value],
+        )
+
+    async def async_step_home_energy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The house balance, tariff and forecasts: one entry per Home Assistant, built on the other entries."""
+        await self.async_set_unique_id(HOME_ENERGY_UNIQUE_ID)
+        self._abort_if_unique_id_configured()
+        if user_input is None:
+            return self.async_show_form(step_id="home_energy", data_schema=entry_schema(self.hass))
+        return self.async_create_entry(
+            title="Home energy",
+            data={CONF_KIND: EntryKind.HOME_ENERGY.value},
+            options=default_options(self.hass, user_input[CONF_CONTRACT], user_input[CONF_TARIFF]),
+        )
 
     # ------------------------------------------------------------------------------------------ smart meter
     async def _async_meter_form(
@@ -420,6 +441,8 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         if entry.data.get(CONF_KIND) == EntryKind.BROUTE:
             return await self.async_step_reconfigure_meter()
+        if entry.data.get(CONF_KIND) == EntryKind.HOME_ENERGY:
+            return self.async_abort(reason="home_energy_use_options")  # it has no connection: its settings are options
         if user_input is not None:
             await self.async_set_unique_id(user_input[CONF_INTERFACE])
             if user_input[CONF_INTERFACE] != entry.unique_id:

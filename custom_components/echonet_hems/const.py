@@ -14,6 +14,7 @@ class EntryKind(StrEnum):
 
     LAN = "lan"
     BROUTE = "broute"
+    HOME_ENERGY = "home_energy"
 
 
 CONF_KIND: Final = "kind"
@@ -44,3 +45,35 @@ METER_POLL_MIN_SECONDS: Final = 5
 METER_POLL_MAX_SECONDS: Final = 300
 # The meter keeps 100 days of 30-minute history; the first set-up imports this many days into the statistics.
 METER_BACKFILL_DAYS: Final = 31
+
+# Home energy entry (one per Home Assistant): contract, tariff, emission factor, forecast and warning sources.
+HOME_ENERGY_UNIQUE_ID: Final = "home_energy"
+CONF_CONTRACT: Final = "contract"
+CONF_TARIFF: Final = "tariff"
+CONF_CUSTOM_BANDS: Final = "custom_bands"
+CONF_SELL_PRICE: Final = "sell_price"
+CONF_RENEWABLE_LEVY: Final = "renewable_levy"
+CONF_FUEL_ADJUSTMENT: Final = "fuel_adjustment"
+CONF_EMISSION_FACTOR: Final = "emission_factor"
+CONF_WEATHER_ENTITY: Final = "weather_entity"
+CONF_WARNING_SOURCE: Final = "warning_source"
+CONF_WARNING_ENTITY: Final = "warning_entity"
+CONF_JMA_OFFICE: Final = "jma_office"
+TARIFF_CUSTOM: Final = "custom"
+DEFAULT_TARIFF: Final = "tepco-smart-life-s"
+
+
+class WarningSource(StrEnum):
+    """Where the weather warning comes from."""
+
+    NONE = "none"
+    JMA = "jma"  # the Japan Meteorological Agency's public warning data for an area
+    ENTITY = "entity"  # any binary sensor the user picks
+
+
+# The house balance is recomputed at least this often (and whenever a source sensor changes).
+HOME_ENERGY_INTERVAL: Final = timedelta(seconds=30)
+# The agency's warning data is polled politely.
+JMA_POLL_INTERVAL: Final = timedelta(minutes=10)
+# Forecasts (weather entity or solar-forecast integration) are refreshed this often.
+FORECAST_INTERVAL: Final = timedelta(minutes=30)

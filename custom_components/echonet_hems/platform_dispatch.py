@@ -15,6 +15,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .home_energy import HomeEnergyConfigEntry, HomeEnergyRuntimeData
 from .lan_hub import EchonetLanConfigEntry, LanRuntimeData
 from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
 
@@ -27,6 +28,7 @@ class KindSetups:
 
     lan: KindSetup[EchonetLanConfigEntry] | None = None
     meter: KindSetup[SmartMeterConfigEntry] | None = None
+    home_energy: KindSetup[HomeEnergyConfigEntry] | None = None
 
 
 def async_setup_kind(
@@ -41,3 +43,5 @@ def async_setup_kind(
         setups.lan(hass, cast(EchonetLanConfigEntry, entry), async_add_entities)
     elif isinstance(runtime, MeterRuntimeData) and setups.meter is not None:
         setups.meter(hass, cast(SmartMeterConfigEntry, entry), async_add_entities)
+    elif isinstance(runtime, HomeEnergyRuntimeData) and setups.home_energy is not None:
+        setups.home_energy(hass, cast(HomeEnergyConfigEntry, entry), async_add_entities)

@@ -39,6 +39,7 @@ from homeassistant.helpers.typing import StateType
 
 from .board_coordinator import ENERGY_LIST, POWER_LIST, DistributionBoardCoordinator, signal_new_channels
 from .entity import EchonetObjectEntity, SmartMeterEntity, async_add_object_entities, object_offers
+from .home_energy_sensor import setup_home_energy_sensors
 from .lan_hub import EchonetLanConfigEntry
 from .lib.broute.readings import MeterIdentity, MeterReading
 from .lib.echonet.ids import BATTERY, BOARD, EV_CHARGER, FUEL_CELL, MULTI_INPUT_PCS, PV, V2H, WATER_HEATER
@@ -215,7 +216,7 @@ def _setup_meter(hass: HomeAssistant, entry: SmartMeterConfigEntry, add: AddConf
     add(SmartMeterSensorEntity(runtime.coordinator, runtime.identity, description) for description in METER_SENSORS)
 
 
-SETUPS = KindSetups(lan=_setup_lan, meter=_setup_meter)
+SETUPS = KindSetups(lan=_setup_lan, meter=_setup_meter, home_energy=setup_home_energy_sensors)
 
 
 class EchonetSensorEntity(EchonetObjectEntity, SensorEntity):

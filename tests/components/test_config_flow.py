@@ -34,7 +34,7 @@ def mock_setup_entry() -> Iterator[AsyncMock]:
 async def _start_lan(hass: HomeAssistant) -> str:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["lan", "broute"]
+    assert result["menu_options"] == ["lan", "broute", "home_energy"]
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "lan"})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "lan"

@@ -30,6 +30,11 @@ EMISSION_FACTORS: Mapping[GridArea, EmissionFactor] = MappingProxyType(
         GridArea.SHIKOKU: EmissionFactor(
             0.464, 2023, "https://www.yonden.co.jp/energy/environment/topics/2025_04_07.html"
         ),
+        # TEPCO Energy Partner, FY2015 results after the FIT adjustment (0.491; 0.500 before), its press release of
+        # 2016-08-01: the newest TEPCO figure found in a public source here, so a user should type this year's.
+        GridArea.TEPCO: EmissionFactor(
+            0.491, 2015, "https://www4.tepco.co.jp/ep/notice/pressrelease/2016/1314951_8661.html"
+        ),
         # Hokuriku Electric, FY2023 results, the factor of its menus other than the renewable ones.
         GridArea.HOKURIKU: EmissionFactor(0.496, 2023, "https://www.rikuden.co.jp/ryokinshikumi/dengen.html"),
     }

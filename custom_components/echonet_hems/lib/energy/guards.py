@@ -29,6 +29,7 @@ from .balance import ContractMode
 from .calendar import DayType
 from .forecast import DayHistory, sunny_history_days
 from .tariff import PriceOrdering, Tariff
+from .tariff_tiered import TieredTariff
 
 GRID_PURCHASE_THRESHOLD_KWH = 0.1
 """kWh bought during surplus slots of the last day above which the guard trips. Our choice, not the reference
@@ -92,7 +93,7 @@ class GuardCondition:
     threshold: bool | int | float | str = True
 
 
-def evaluate_guards(tariff: Tariff, conditions: Conditions, month: int) -> tuple[GuardCondition, ...]:
+def evaluate_guards(tariff: Tariff | TieredTariff, conditions: Conditions, month: int) -> tuple[GuardCondition, ...]:
     """Every guard condition with its value, threshold and effect, in the order of ``GuardKey``."""
     return (
         _full_purchase_guard(conditions),
@@ -123,12 +124,12 @@ def _full_purchase_guard(conditions: Conditions) -> GuardCondition:
     )
 
 
-def _time_of_use_guard(tariff: Tariff) -> GuardCondition:
+def _time_of_use_guard(tariff: Tariff | TieredTariff) -> GuardCondition:
     """Time-of-use or seasonal: more than one band price (a seasonal tariff's bands differ by month)."""
     return _yes_no(GuardKey.TIME_OF_USE_TARIFF, not tariff.is_flat, GuardEffect.NO_GRID_CHARGING)
 
 
-def _price_ordering_guard(tariff: Tariff, month: int) -> GuardCondition:
+def _price_ordering_guard(tariff: Tariff | TieredTariff, month: int) -> GuardCondition:
     ordering = tariff.price_ordering(month)
     effect = {
         PriceOrdering.CHEAPEST_ABOVE_SELL: GuardEffect.NONE,

@@ -114,6 +114,10 @@ class Tariff:
         """``buy_price``; `month_kwh_before` is accepted so that every tariff kind has one signature."""
         return self.buy_price(when)
 
+    def cost_of(self, when: datetime, month_kwh_before: float, kwh: float) -> float:
+        """Yen for `kwh` bought at `when` (the month's earlier consumption does not matter to a time-of-use plan)."""
+        return kwh * self.buy_price(when)
+
     def next_change(self, after: datetime) -> datetime | None:
         """The first instant after `after` at which another band applies, within ``NEXT_CHANGE_HORIZON``.
 

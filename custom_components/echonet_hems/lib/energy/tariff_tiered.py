@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
-from .tariff import JST, RENEWABLE_LEVY_2025
+from .tariff import JST, RENEWABLE_LEVY_2025, PriceOrdering
 
 _EPS_KWH = 1e-9
 
@@ -64,6 +64,20 @@ class TieredTariff:
     def is_time_of_use(self) -> bool:
         """Never: the price depends on the month's consumption, not on the time."""
         return False
+
+    @property
+    def is_flat(self) -> bool:
+        """Always, for shifting energy in time: every hour of a day costs the same (the guards' view)."""
+        return True
+
+    def price_ordering(self, month: int = 1) -> PriceOrdering:
+        """Flat for the guards, unless selling pays at least the dearest step (then selling always wins)."""
+        highest = max(step.price for step in self.steps) + self.renewable_levy + self.fuel_adjustment[month - 1]
+        return PriceOrdering.SELL_ABOVE_HIGHEST if self.sell_price >= highest else PriceOrdering.FLAT
+
+    def cost_of(self, when: datetime, month_kwh_before: float, kwh: float) -> float:
+        """Yen for `kwh` bought at `when` after `month_kwh_before` kWh this month (split across the steps)."""
+        return self.price_for(month_kwh_before, kwh, month=when.astimezone(JST).month)
 
     def step_at(self, month_kwh: float) -> TierStep:
         """The step that prices the next kWh once `month_kwh` kWh were bought this month."""

@@ -1,0 +1,82 @@
+"""The PV outlook: the system factor learned from the home's history, clouds from a forecast, surplus after the load."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from custom_components.echonet_hems.lib.energy.forecast import PVSite, clear_sky_pv_kw
+from custom_components.echonet_hems.lib.energy.guards import GridSlot
+from custom_components.echonet_hems.lib.energy.pv_outlook import HourlyDay, last_day_slots, pv_outlook
+from custom_components.echonet_hems.lib.energy.tariff import JST
+
+SITE = PVSite(latitude=35.68, longitude=139.77, capacity_kw=1.0)
+NOW = datetime(2026, 5, 20, 9, 10, tzinfo=JST)
+KWP = 4.5  # the "real" array: the clear-sky model × 4.5
+
+
+def clear_day(day: date, kwp: float = KWP, load_kw: float = 0.5) -> HourlyDay:
+    """A clear past day of a `kwp` array (hourly PV from the model) with a flat load."""
+    start = datetime(day.year, day.month, day.day, tzinfo=JST)
+    half_hours = clear_sky_pv_kw(start, 48, SITE)
+    pv = tuple(kwp * (half_hours[2 * h] + half_hours[2 * h + 1]) / 2.0 for h in range(24))
+    return HourlyDay(day, pv, (load_kw,) * 24, (0.1,) * 24)
+
+
+def history(days: int, **kwargs: float) -> list[HourlyDay]:
+    return [clear_day(NOW.date() - timedelta(days=n), **kwargs) for n in range(days, 0, -1)]
+
+
+def test_no_outlook_without_a_complete_day() -> None:
+    partial = clear_day(NOW.date() - timedelta(days=1))
+    partial = HourlyDay(partial.day, (*partial.pv_kwh[:23], None), partial.house_kwh)
+    assert pv_outlook(NOW, SITE, [partial]) is None
+
+
+def test_the_array_size_is_learned_from_history() -> None:
+    outlook = pv_outlook(NOW, SITE, history(5))
+    assert outlook is not None
+    assert outlook.system_factor == pytest.approx(KWP, rel=0.01)
+    assert outlook.history_days == 5
+    # A clear tomorrow without a weather forecast: the typical clear-sky index of these clear days is 1.
+    tomorrow = NOW.date() + timedelta(days=1)
+    expected = sum(clear_day(tomorrow).pv_kwh)
+    assert outlook.tomorrow_kwh == pytest.approx(expected, rel=0.02)
+    assert not outlook.weather_used
+
+
+def test_clouds_from_a_forecast_lower_the_outlook() -> None:
+    clear = pv_outlook(NOW, SITE, history(5))
+    tomorrow = datetime.combine(NOW.date() + timedelta(days=1), datetime.min.time(), JST)
+    overcast = {tomorrow + timedelta(hours=h): 1.0 for h in range(24)}
+    cloudy = pv_outlook(NOW, SITE, history(5), overcast)
+    assert clear is not None
+    assert cloudy is not None
+    assert cloudy.weather_used
+    assert cloudy.tomorrow_kwh == pytest.approx(clear.tomorrow_kwh * 0.25, rel=0.01)  # Kasten-Czeplak at cover 1
+    assert cloudy.today_remaining_kwh == pytest.approx(clear.today_remaining_kwh, rel=1e-6)  # today not forecast
+
+
+def test_surplus_subtracts_the_expected_load_slot_by_slot() -> None:
+    outlook = pv_outlook(NOW, SITE, history(5, load_kw=0.5))
+    assert outlook is not None
+    assert outlook.surplus_tomorrow_kwh is not None
+    expected = sum(max(slot.pv_kw - 0.5, 0.0) for slot in outlook.slots if slot.start.date() > NOW.date()) / 2
+    assert outlook.surplus_tomorrow_kwh == pytest.approx(expected)
+    assert outlook.surplus_tomorrow_kwh < outlook.tomorrow_kwh
+
+
+def test_hourly_wh_adds_up_to_the_outlook() -> None:
+    outlook = pv_outlook(NOW, SITE, history(3))
+    assert outlook is not None
+    total_kwh = sum(outlook.hourly_wh().values()) / 1000.0
+    assert total_kwh == pytest.approx(outlook.today_remaining_kwh + outlook.tomorrow_kwh)
+
+
+def test_last_day_slots_are_the_measured_hours_of_the_last_day() -> None:
+    days = history(2)
+    slots = last_day_slots(days)
+    assert len(slots) == 24
+    assert slots[12] == GridSlot(bought_kwh=0.1, pv_kwh=days[-1].pv_kwh[12] or 0.0, house_kwh=0.5)
+    assert last_day_slots([]) == []
