@@ -7,7 +7,7 @@ and keeps its state.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 import logging
@@ -123,6 +123,7 @@ class HomeEnergyCoordinator(DataUpdateCoordinator[HomeEnergyData]):
         # One ledger per contract mode: a change of mode starts new series, as on the reference controller.
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.home_energy.{self.mode}")
         self._unsub_states: Any = None
+        self.clock: Callable[[], datetime] = dt_util.utcnow  # injected: tests put the house at a chosen time
         self.forecast: PVForecastCoordinator | None = None  # set once both exist (the forecast reads our sources)
         self.jma: JmaWarningCoordinator | None = None
 
@@ -220,7 +221,7 @@ class HomeEnergyCoordinator(DataUpdateCoordinator[HomeEnergyData]):
         return evaluate_guards(self.tariff, conditions, local.month)
 
     async def _async_update_data(self) -> HomeEnergyData:
-        now = dt_util.utcnow()
+        now = self.clock()
         warning = warning_active(self.hass, self.config_entry.options, self.jma)
         readings = self._readings()
         self.ledger = ledger.update(self.ledger, now, self._counters(), self.mode, self.prices)

@@ -53,6 +53,7 @@ def home_energy_entry(**options: object) -> MockConfigEntry:
         CONF_JMA_OFFICE: "130000",
     }
     base.update(options)
+    base = {key: value for key, value in base.items() if value is not None}  # None: leave the option out
     return MockConfigEntry(
         domain=DOMAIN,
         title="Home energy",

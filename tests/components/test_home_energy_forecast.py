@@ -1,0 +1,142 @@
+"""The PV outlook with a real recorder: the array's size learned from the PV sensor's statistics, clouds from a
+weather entity's hourly forecast, the figures as sensors and as the Energy dashboard's solar forecast."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+import json
+from typing import Any, cast
+
+from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
+from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
+
+from custom_components.echonet_hems.const import CONF_WEATHER_ENTITY, DOMAIN
+from custom_components.echonet_hems.energy import async_get_solar_forecast
+from custom_components.echonet_hems.home_energy import HomeEnergyRuntimeData
+from custom_components.echonet_hems.lib.energy.forecast import PVSite, clear_sky_pv_kw
+from custom_components.echonet_hems.lib.energy.tariff import JST
+from virtual_home.runtime import VirtualHome
+
+from .test_home_energy import set_up, set_up_lan, state
+from .test_home_energy_flow import home_energy_entry
+
+pytestmark = pytest.mark.usefixtures("mock_adapters")
+KWP = 4.0  # the array the imported history describes: the clear-sky model × 4
+
+
+@pytest.fixture(autouse=True)
+def auto_enable(recorder_mock: object, enable_custom_integrations: None, socket_enabled: None) -> None:
+    """The recorder must exist before Home Assistant starts."""
+
+
+def _pv_energy_entity(hass: HomeAssistant) -> str:
+    registry = er.async_get(hass)
+    found = [
+        entry.entity_id
+        for entry in registry.entities.values()
+        if entry.platform == DOMAIN and entry.unique_id.endswith("-027901_generation_energy")
+    ]
+    assert found
+    return found[0]
+
+
+async def _import_clear_days(hass: HomeAssistant, statistic_id: str, days: int) -> None:
+    """`days` clear past days of a KWP array, hourly, as the PV energy sensor's long-term statistics."""
+    site = PVSite(latitude=hass.config.latitude, longitude=hass.config.longitude, capacity_kw=1.0)
+    today = dt_util.now().astimezone(JST).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows: list[StatisticData] = []
+    total = 0.0
+    for hour in range(days * 24):
+        start = today - timedelta(days=days) + timedelta(hours=hour)
+        halves = clear_sky_pv_kw(start, 2, site)
+        total += KWP * sum(halves) / 2.0
+        rows.append(StatisticData(start=start, state=total, sum=total))
+    metadata: dict[str, Any] = {
+        "has_mean": False,
+        "mean_type": StatisticMeanType.NONE,
+        "has_sum": True,
+        "name": None,
+        "source": "recorder",
+        "statistic_id": statistic_id,
+        "unit_of_measurement": "kWh",
+    }
+    if "unit_class" in StatisticMetaData.__annotations__:
+        metadata["unit_class"] = "energy"
+    async_import_statistics(hass, cast(StatisticMetaData, metadata), rows)
+    await async_wait_recording_done(hass)
+
+
+async def _weather(hass: HomeAssistant, cloud_coverage: int) -> None:
+    """A template weather entity whose hourly forecast has the given cloud cover for the next two days."""
+    now = dt_util.now().replace(minute=0, second=0, microsecond=0)
+    hours = [
+        {"datetime": (now + timedelta(hours=h)).isoformat(), "condition": "cloudy", "cloud_coverage": cloud_coverage}
+        for h in range(48)
+    ]
+    config = {
+        "weather": [
+            {
+                "platform": "template",
+                "name": "Home",
+                "condition_template": "cloudy",
+                "temperature_template": "{{ 20 }}",
+                "humidity_template": "{{ 50 }}",
+                "forecast_hourly_template": "{{ " + json.dumps(hours) + " }}",
+            }
+        ]
+    }
+    assert await async_setup_component(hass, "weather", config)
+    await hass.async_block_till_done()
+
+
+async def test_outlook_from_history_and_weather(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    await set_up_lan(hass, lan_entry)
+    await _import_clear_days(hass, _pv_energy_entity(hass), 4)
+    await _weather(hass, 100)
+    entry = home_energy_entry()
+    runtime = await set_up(hass, entry, at=dt_util.utcnow())
+    assert runtime.forecast.data is not None
+    assert runtime.forecast.data.system_factor == pytest.approx(KWP, rel=0.02)
+    assert not runtime.forecast.data.weather_used
+    clear_tomorrow = float(state(hass, "pv_forecast_tomorrow"))
+    assert clear_tomorrow > 5.0
+
+    # A fully overcast forecast: Kasten-Czeplak leaves a quarter of the clear-sky energy.
+    hass.config_entries.async_update_entry(entry, options={**entry.options, CONF_WEATHER_ENTITY: "weather.home"})
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    reloaded = entry.runtime_data
+    assert isinstance(reloaded, HomeEnergyRuntimeData)
+    assert reloaded.forecast.data is not None
+    assert reloaded.forecast.data.weather_used
+    overcast = float(state(hass, "pv_forecast_tomorrow"))
+    assert overcast == pytest.approx(clear_tomorrow * 0.25, rel=0.05)
+    outlook = hass.states.get(
+        er.async_get(hass).async_get_entity_id("sensor", DOMAIN, "home_energy_pv_forecast_tomorrow") or ""
+    )
+    assert outlook is not None
+    assert outlook.attributes["status"] == "weather"
+
+    forecast = await async_get_solar_forecast(hass, entry.entry_id)
+    assert forecast is not None
+    total_kwh = sum(forecast["wh_hours"].values()) / 1000.0
+    assert total_kwh == pytest.approx(float(state(hass, "pv_forecast_today_remaining")) + overcast, rel=0.01, abs=0.01)
+    assert all(datetime.fromisoformat(hour).minute == 0 for hour in forecast["wh_hours"])
+    assert await async_get_solar_forecast(hass, "not-an-entry") is None
+
+
+async def test_no_outlook_without_history(hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry) -> None:
+    await set_up_lan(hass, lan_entry)
+    entry = home_energy_entry()
+    await set_up(hass, entry)
+    assert state(hass, "pv_forecast_tomorrow") == "unknown"
+    assert await async_get_solar_forecast(hass, entry.entry_id) is None
