@@ -1,4 +1,5 @@
-"""Diagnostics of a LAN entry (nodes, objects, raw property maps and EDTs in hex) or a smart meter entry, redacted.
+"""Diagnostics of a LAN entry (nodes, objects, raw property maps and EDTs in hex), a smart meter entry (redacted) or
+the Home energy entry (its sources, ledger, guards and outlook: nothing identifying).
 
 Redacted: identification numbers (node ids, also inside device/object ids), production numbers and IP addresses. The raw
 EDT of 0x83 (identification) and 0x8D (production number) is redacted as well, so a dump can become a test fixture
@@ -15,6 +16,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_ADDRESSES, CONF_INTERFACE, CONF_PAN, CONF_PORT, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD
+from .home_energy import HomeEnergyRuntimeData
 from .lan_hub import LanRuntimeData
 from .meter_coordinator import MeterRuntimeData
 
@@ -36,7 +38,35 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ConfigE
         return _meter_diagnostics(entry, runtime)
     if isinstance(runtime, LanRuntimeData):
         return _lan_diagnostics(entry, runtime)
+    if isinstance(runtime, HomeEnergyRuntimeData):
+        return _home_energy_diagnostics(entry, runtime)
     return {"entry": _entry(entry)}
+
+
+def _home_energy_diagnostics(entry: ConfigEntry[Any], runtime: HomeEnergyRuntimeData) -> dict[str, Any]:
+    """Which sensors feed each role, the ledger, the guards and the outlook: enough to see why a figure is off."""
+    coordinator, outlook = runtime.coordinator, runtime.forecast.data
+    data = coordinator.data
+    return {
+        "entry": _entry(entry),
+        "sources": {role.value: list(ids) for role, ids in coordinator.sources.by_role.items()},
+        "ledger": coordinator.ledger.as_dict(),
+        "guards": [
+            {"key": g.key.value, "value": g.value, "threshold": g.threshold, "ok": g.ok, "effect": g.effect.value}
+            for g in (data.guards if data is not None else ())
+        ],
+        "outlook": None
+        if outlook is None
+        else {
+            "system_factor_kwp": outlook.system_factor,
+            "history_days": outlook.history_days,
+            "weather_used": outlook.weather_used,
+            "today_remaining_kwh": outlook.today_remaining_kwh,
+            "tomorrow_kwh": outlook.tomorrow_kwh,
+        },
+        "history_days": len(runtime.forecast.history),
+        "jma_last_update_success": None if runtime.jma is None else runtime.jma.last_update_success,
+    }
 
 
 def _error_text(error: BaseException | None, secrets: tuple[str, ...]) -> str | None:

@@ -23,6 +23,7 @@ from custom_components.echonet_hems.const import (
     DOMAIN,
     HOME_ENERGY_UNIQUE_ID,
 )
+from custom_components.echonet_hems.diagnostics import async_get_config_entry_diagnostics
 from custom_components.echonet_hems.home_energy import HomeEnergyRuntimeData
 from custom_components.echonet_hems.lan_hub import LanRuntimeData
 from custom_components.echonet_hems.lib.energy.jma_warnings import warning_url
@@ -208,3 +209,17 @@ async def test_co2_is_unknown_without_a_factor(hass: HomeAssistant) -> None:
     await set_up(hass, home_energy_entry(**{CONF_EMISSION_FACTOR: None}))
     assert state(hass, "co2_today") == "unknown"
     assert state(hass, "cost_today") == "0.0"
+
+
+async def test_diagnostics_show_sources_ledger_and_guards(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    await set_up_lan(hass, lan_entry)
+    entry = home_energy_entry()
+    await set_up(hass, entry)
+    dump = await async_get_config_entry_diagnostics(hass, entry)
+    assert "pv_power" in dump["sources"]
+    assert "board_import" in dump["sources"]
+    assert len(dump["guards"]) == 9
+    assert dump["outlook"] is None
+    assert dump["ledger"]["house_total_kwh"] == 0.0
