@@ -1,6 +1,6 @@
 """The PV outlook in Home Assistant: the home's own history from the recorder, cloud cover from any weather entity.
 
-Every 30 minutes: the hourly PV and house energy of the last 14 days (long-term statistics of the PV and house sensors
+Every 30 minutes: the hourly PV, house and bought energy of the last 60 days (long-term statistics of the PV and house sensors
 the Home energy entry uses) and, when the user chose a weather entity, its hourly forecast (`weather.get_forecasts`)
 go to `lib.energy.pv_outlook`. Without the recorder or before a complete day of PV history there is no outlook (the
 sensors are unknown and say why in an attribute).
@@ -29,7 +29,7 @@ from .lib.energy.pv_outlook import HourlyDay, PVOutlook, pv_outlook
 from .lib.energy.tariff import JST
 
 _LOGGER = logging.getLogger(__name__)
-HISTORY_DAYS = 14
+HISTORY_DAYS = 60  # the sunny-day guard counts 60 days; the outlook uses the last 14
 
 
 async def async_hourly_history(
