@@ -1,7 +1,7 @@
 """The PV outlook in Home Assistant: the home's own history from the recorder, cloud cover from any weather entity.
 
-Every 30 minutes: the hourly PV, house and bought energy of the last 60 days (long-term statistics of the PV and house sensors
-the Home energy entry uses) and, when the user chose a weather entity, its hourly forecast (`weather.get_forecasts`)
+Every 30 minutes: the hourly PV, house and bought energy of the last 60 days (long-term statistics of the sensors the
+Home energy entry uses) and, when the user chose a weather entity, its hourly forecast (`weather.get_forecasts`)
 go to `lib.energy.pv_outlook`. Without the recorder or before a complete day of PV history there is no outlook (the
 sensors are unknown and say why in an attribute).
 """
