@@ -39,7 +39,7 @@ def home_energy_device_info() -> DeviceInfo:
     """The Home energy entry's one device (a service: it is computed, not a box on the wall)."""
     return DeviceInfo(
         identifiers={(DOMAIN, HOME_ENERGY_UNIQUE_ID)},
-        name="Home energy",
+        translation_key="home_energy",
         manufacturer="ECHONET Lite HEMS",
         entry_type=DeviceEntryType.SERVICE,
     )
