@@ -23,7 +23,7 @@ from .harness import Stats
 from .targets import INPUTS, PLANTED_CRASH, TARGETS, Shard, run_shard
 
 FULL_EXECUTIONS: Final = 1_000_000  # per target: the count issue 15 asks for the frame and SKSTACK targets
-QUICK_EXECUTIONS: Final = 6_000
+QUICK_EXECUTIONS: Final = 10_000
 FULL_INPUTS: Final = 250_000  # the validators are simple: fewer calls cover them
 FULL_SHARD: Final = 25_000
 QUICK_SHARD: Final = 1_500
