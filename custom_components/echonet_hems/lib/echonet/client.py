@@ -28,6 +28,7 @@ import time
 from typing import Final
 
 from ..errors import ProtocolError, RequestTimeoutError, TransportError, UnsupportedError
+from .controller_profile import ControllerProfile
 from .frame import CONTROLLER, EOJ, ESV, RESPONSES, Frame, Property, decode_frame
 from .quirks import BatchQuirk
 
@@ -143,6 +144,7 @@ class EchonetClient:
         retries: int = DEFAULT_RETRIES,
         sna_retry_interval: float = DEFAULT_SNA_RETRY_INTERVAL,
         monotonic: Callable[[], float] = time.monotonic,
+        profile: ControllerProfile | None = None,
     ) -> None:
         """Configure; nothing is opened until `start`.
 
@@ -154,6 +156,9 @@ class EchonetClient:
         self._device_port = device_port
         self._group = multicast_group
         self.controller = controller
+        # Our own node profile and controller object, which answer the Gets of devices and other controllers. Without
+        # a profile the identification number is random per client (pass `ControllerProfile.from_seed` to keep it).
+        self.profile = profile or ControllerProfile.random(controller=controller)
         self.timeout = timeout
         self.retries = retries
         self._sna_retry_interval = sna_retry_interval
@@ -531,6 +536,9 @@ class EchonetClient:
             _LOGGER.debug("<- %s format-2 frame ignored", address)
             return
         _LOGGER.debug("<- %s %s", address, data.hex())
+        if frame.esv.is_request:
+            self._answer_request(address, frame)
+            return
         pending = self._pending.get((address, frame.tid))
         if pending is not None and not pending.future.done() and pending.accepts(frame):
             pending.future.set_result(frame)
@@ -542,6 +550,18 @@ class EchonetClient:
             self._on_notification(address, frame)
         elif collector is None:
             _LOGGER.debug("<- %s %s TID %04X unmatched (late duplicate?)", address, frame.esv.name, frame.tid)
+
+    def _answer_request(self, address: Address, frame: Frame) -> None:
+        """Answer a request to our node profile or controller object (any other DEOJ is not ours: ignored)."""
+        if self._transport is None:
+            return
+        if frame.seoj == self.controller and (frame.tid in self._collectors or (address, frame.tid) in self._pending):
+            # Our own request, back through multicast loopback (or sent to our own address): answering it would make
+            # us a node of our own search.
+            return
+        for answer in self.profile.answer(frame):
+            _LOGGER.debug("-> %s %s answers %s TID %04X", address, answer.esv.name, frame.esv.name, frame.tid)
+            self._sendto(answer.encode(), address)
 
     def _on_notification(self, address: Address, frame: Frame) -> None:
         if frame.esv is ESV.INFC:

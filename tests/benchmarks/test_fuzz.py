@@ -1,0 +1,115 @@
+"""`python -m benchmarks.fuzz`: the quick tier's JSON and zero crashes, and proof that the harness can fail.
+
+The CLI runs in a subprocess (it starts an event loop and worker processes; never `asyncio.run` in a test's thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import json
+import logging
+from pathlib import Path
+import random
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from benchmarks.fuzz.frames import FrameGenerator, client_profile
+from benchmarks.fuzz.harness import Case, ErrorLogCounter, Stats, feed_cases
+from benchmarks.fuzz.inputs import InputGenerator
+from benchmarks.fuzz.skstack import LineGenerator
+from benchmarks.fuzz.targets import TARGETS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_fuzz(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    out = tmp_path / "fuzz.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.fuzz", "--quick", "--json", str(out), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.exists(), done.stderr
+    document: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return done.returncode, document
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any]]:
+    return run_fuzz(tmp_path_factory.mktemp("fuzz"), "--executions", "600", "--seed", "7")
+
+
+def test_quick_run_has_every_target_and_no_crash(quick: tuple[int, dict[str, Any]]) -> None:
+    code, document = quick
+    assert code == 0
+    assert document["executions"] == dict.fromkeys(TARGETS, 600)
+    assert document["crashes"] == dict.fromkeys(TARGETS, 0)
+    assert document["crashes_total"] == 0
+    assert set(document["hangs"]) == set(TARGETS)
+    assert document["hangs_total"] == sum(document["hangs"].values())
+    for target in TARGETS:
+        slowest = document["slowest"][target]
+        assert slowest["us"] > 0
+        assert slowest["input_hex"]
+        assert document["executions_per_s"][target] > 0
+
+
+def test_structured_inputs_reach_past_the_decoder(quick: tuple[int, dict[str, Any]]) -> None:
+    """Not only junk: a good share of the frames decode, requests reach the nodes, ERXUDP lines parse."""
+    outcomes = quick[1]["outcomes"]
+    assert outcomes["echonet_frame_client"]["frame"] > 100
+    assert outcomes["echonet_frame_client"]["request"] > 20
+    assert outcomes["echonet_frame_virtual_home"]["request"] > 100
+    assert outcomes["skstack_lines"]["UdpPacket"] > 30
+    assert outcomes["inputs"]["accepted"] > 50
+
+
+def test_a_planted_crash_is_counted_and_fails_the_run(tmp_path: Path) -> None:
+    code, document = run_fuzz(tmp_path, "--executions", "2000", "--targets", "inputs", "--plant-crash")
+    assert code == 1
+    crashes = document["crashes"]["planted_crash"]
+    assert 20 < crashes < 200  # inputs starting with a byte below 8: about 3 %
+    assert document["crashes_total"] == crashes
+    example = document["crash_examples"]["planted_crash"][0]
+    assert int(example["input_hex"][:2], 16) < 8
+    assert example["error"].startswith("KeyError")
+    assert example["where"].endswith(".py:" + example["where"].rsplit(":", 1)[1])
+
+
+@pytest.mark.parametrize("generator", [FrameGenerator, LineGenerator, InputGenerator])
+def test_the_same_seed_gives_the_same_inputs(generator: Callable[..., Any]) -> None:
+    """Reproducible: a shard's generator depends on its seed string only."""
+
+    def draw(seed: str) -> list[bytes]:
+        rng = random.Random(seed)
+        made = generator(rng, client_profile()) if generator is FrameGenerator else generator(rng)
+        return [case.data for case in made.cases(300)]
+
+    assert draw("7:x:0") == draw("7:x:0")
+    assert draw("7:x:0") != draw("7:x:1")
+
+
+def test_a_budget_of_zero_makes_every_input_a_hang() -> None:
+    stats = Stats()
+    feed_cases(stats, lambda case: None, [Case("raw", b"\x01")] * 5, budget_s=0.0)
+    assert (stats.executions, stats.hangs, stats.crashes) == (5, 5, 0)
+
+
+def test_an_error_logged_with_a_traceback_is_a_crash() -> None:
+    counter = ErrorLogCounter()
+    logger = logging.getLogger("tests.fuzz.planted")
+    logger.addHandler(counter)
+    try:
+        stats = Stats()
+        feed_cases(
+            stats, lambda case: logger.error("boom %s", case.kind), [Case("x", b"\x00")], budget_s=1, errors=counter
+        )
+    finally:
+        logger.removeHandler(counter)
+    assert stats.crashes == 1
+    assert "boom x" in stats.examples[0].error
