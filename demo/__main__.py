@@ -10,7 +10,7 @@ from pathlib import Path
 import sys
 
 from .config import DEFAULT_PORT, DEMO_PASSWORD, LANGUAGES, SiteConfig, exposed_with_published_password
-from .run import REPO, DemoOptions, run
+from .run import DEFAULT_HISTORY_DAYS, REPO, DemoOptions, run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +21,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Runs until Ctrl-C; state (URL, login, token, the virtual home's start-up line) goes to .demo/state.json.",
     )
     parser.add_argument("--speed", type=float, default=60.0, help="simulated seconds per real second (default 60)")
-    parser.add_argument("--history-days", type=int, default=1, help="days the virtual home simulates before start")
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=DEFAULT_HISTORY_DAYS,
+        help=f"days the virtual home simulates before start (default {DEFAULT_HISTORY_DAYS}: yesterday whole, which "
+        "the Home energy PV forecast learns from; with 1 the forecast stays unknown, so --check needs 2 or more)",
+    )
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"Home Assistant's HTTP port (default {DEFAULT_PORT})"
     )
@@ -74,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr)
     if args.history_days < 1:
         sys.stderr.write("demo: --history-days must be at least 1\n")
+        return 2
+    if args.check and args.history_days < DEFAULT_HISTORY_DAYS:
+        # The check asserts tomorrow's PV forecast, which needs a complete past day (Japan time) of PV statistics.
+        sys.stderr.write(
+            f"demo: --check needs --history-days {DEFAULT_HISTORY_DAYS} or more "
+            "(the PV forecast it checks learns from a complete past day)\n"
+        )
         return 2
     if args.update_screenshots and not args.check:
         sys.stderr.write("demo: --update-screenshots needs --check\n")

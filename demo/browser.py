@@ -1,5 +1,6 @@
-"""The browser check: headless Chromium (Debian's package) logs in to the running demo, renders a device page and the
-Energy dashboard, asserts non-zero values read from the DOM and saves screenshots for the README.
+"""The browser check: headless Chromium (Debian's package) logs in to the running demo, renders a device page, the
+Energy dashboard and the home dashboard's Home energy card, asserts values read from the DOM and saves screenshots for
+the README.
 
 Driven over the Chrome DevTools Protocol with aiohttp (no WebDriver needed). Home Assistant's frontend is built from
 web components, so every query walks open shadow roots (`DEEP_JS`).
@@ -31,7 +32,7 @@ from virtual_home.clock import JST
 from .config import DEMO_PASSWORD, DEMO_USERNAME, SiteConfig
 from .errors import DemoError
 from .ha_api import WebSocketApi
-from .layout import BATTERY, PV, Device, Entity
+from .layout import BATTERY, PV, Device, Entity, home_energy_rows, labels, row_label
 from .progress import progress
 from .provision import integration_devices, integration_entities
 from .state import DemoState
@@ -72,6 +73,19 @@ def energy_values(text: str) -> list[float]:
     """Every energy value in `text`, in kWh."""
     scale = {"Wh": 0.001, "kWh": 1.0, "MWh": 1000.0}
     return [float(number.replace(",", "")) * scale[unit] for number, unit in ENERGY_VALUE.findall(text)]
+
+
+# A number as HA shows a state, possibly after a currency sign ("¥12", "￥1,234", "23.4 kWh", "-0.5").
+_NUMBER_AFTER = r"\s*[^\d\s\-−]{0,3}\s*([-−]?\d[\d,]*(?:\.\d+)?)"
+
+
+def value_after(text: str, label: str) -> float | None:
+    """The number shown right after `label` in a card's text (a row: its name, then its state); None when the row
+    is absent or its state is not a number ("Unknown")."""
+    match = re.search(re.escape(label) + _NUMBER_AFTER, text)
+    if match is None:
+        return None
+    return float(match.group(1).replace(",", "").replace("−", "-"))
 
 
 def find_chromium() -> str:
@@ -316,13 +330,23 @@ PREVIOUS_JS = f"""(() => {{
 }})()"""
 
 
+DAY_DATA_SETTLE = 15.0  # seconds to wait for the new day's figures; identical figures on both days end it too
+
+
 async def _previous_day(page: Page, step: str) -> None:
     """Page the Energy dashboard back one day, once it has loaded (a click before that is lost), and wait until the
-    period shown has changed."""
+    period shown has changed and then its figures: the title changes before the new day's statistics arrive, and
+    figures read in between are the day before's."""
     await page.wait_for(step, f"({DISTRIBUTION_JS}).length > 0")
     before = await page.wait_for(step, PERIOD_TEXT_JS)
+    figures = await page.evaluate(DISTRIBUTION_JS)
     await page.wait_for(step, PREVIOUS_JS)
     await page.wait_for(step, f"{PERIOD_TEXT_JS} !== {json.dumps(before)}")
+    deadline = time.monotonic() + DAY_DATA_SETTLE
+    while time.monotonic() < deadline:
+        if await page.evaluate(DISTRIBUTION_JS) != figures:
+            return
+        await asyncio.sleep(0.5)
 
 
 def _circle_totals(circles: list[Mapping[str, str]]) -> dict[str, float]:
@@ -344,6 +368,59 @@ async def check_home_dashboard(page: Page, url: str, path: str, shot: Path) -> N
     await page.screenshot(shot)
 
 
+HOME_ENERGY_CHECKED = ("cost_today", "pv_forecast_tomorrow")
+
+
+def _card_text_js(title: str) -> str:
+    """The text of the entities card titled `title` ('' until it has rendered)."""
+    return f"""(() => {{
+  const card = deepAll('hui-entities-card').find(c => clean(deepText(c)).startsWith({json.dumps(title)}));
+  return card ? clean(deepText(card)) : '';
+}})()"""
+
+
+def _scroll_to_card_js(title: str) -> str:
+    return f"""(() => {{
+  const card = deepAll('hui-entities-card').find(c => clean(deepText(c)).startsWith({json.dumps(title)}));
+  card?.scrollIntoView({{block: 'center'}});
+  return !!card;
+}})()"""
+
+
+async def check_home_energy_card(
+    page: Page, url: str, path: str, title: str, row_labels: Mapping[str, str], shot: Path
+) -> dict[str, float]:
+    """The home dashboard's Home energy card shows a number in each row of `row_labels` (key → the row's words);
+    a screenshot with the card in view. The numbers by key."""
+    step = "browser: Home energy card"
+    await page.navigate(f"{url}{path}")
+    values: dict[str, float | None] = {}
+    text = ""
+    deadline = time.monotonic() + PAGE_TIMEOUT
+    while time.monotonic() < deadline:
+        text = await page.evaluate(_card_text_js(title)) or ""
+        values = {key: value_after(text, label) for key, label in row_labels.items()}
+        if text and all(value is not None for value in values.values()):
+            await page.evaluate(_scroll_to_card_js(title))
+            await asyncio.sleep(1.0)
+            await page.screenshot(shot)
+            return {key: value for key, value in values.items() if value is not None}
+        await asyncio.sleep(1.0)
+    raise DemoError(step, f"no number for {[k for k, v in values.items() if v is None]} in the card: {text[:400]!r}")
+
+
+async def _home_energy_labels(ws: WebSocketApi, state: DemoState) -> dict[str, str]:
+    """The words of the Home energy card's checked rows, as the dashboard was built (layout.home_energy_rows)."""
+    step = "browser: finding the Home energy card's rows"
+    entities = await integration_entities(ws, step)
+    devices = await integration_devices(ws, step, list(state.entries.values()))
+    rows = dict(home_energy_rows(devices, entities))
+    missing = [key for key in HOME_ENERGY_CHECKED if key not in rows]
+    if missing:
+        raise DemoError(step, f"the Home energy entry has no {missing}")
+    return {key: row_label(rows[key], entities) for key in HOME_ENERGY_CHECKED}
+
+
 async def _device_with(ws: WebSocketApi, state: DemoState, echonet_class: str) -> Device:
     step = "browser: finding the device to show"
     entities: list[Entity] = await integration_entities(ws, step)
@@ -362,6 +439,7 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
         async with WebSocketApi(session, state.url, state.token, state.ha_log) as ws:
             pv = await _device_with(ws, state, PV)
             battery = await _device_with(ws, state, BATTERY)
+            home_energy_labels = await _home_energy_labels(ws, state)
         async with Chromium(session, state.language) as page:
             await log_in(page, state.url, state.password)
             _say("logged in")
@@ -376,6 +454,14 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
                 + ", ".join(f"{kind} {kwh:.2f} kWh" for kind, kwh in sorted(totals.items()))
             )
             await check_home_dashboard(page, state.url, state.dashboards["home"], screenshots / "dashboard.png")
+            title = labels(state.language)["home_energy"]
+            shown = await check_home_energy_card(
+                page, state.url, state.dashboards["home"], title, home_energy_labels, screenshots / "home-energy.png"
+            )
+            _say(
+                f"Home energy card: cost today {shown['cost_today']:g} JPY, "
+                f"PV forecast tomorrow {shown['pv_forecast_tomorrow']:g} kWh"
+            )
             _say(f"home dashboard rendered; screenshots in {screenshots} ({time.monotonic() - started:.0f} s)")
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from virtual_home.__main__ import options_from, parse_args
+from virtual_home.clock import JST
 from virtual_home.physics.home import Home
 from virtual_home.runtime import build_home
 
@@ -114,3 +115,16 @@ def statistics_rows(hours: Sequence[datetime], wh: Sequence[float], current_kwh:
         state = max(current_kwh - (total_kwh - running), 0.0)
         rows.append({"start": hour.isoformat(), "state": round(state, 4), "sum": round(running, 4)})
     return rows
+
+
+def complete_days(hours: Iterable[datetime]) -> tuple[date, ...]:
+    """The calendar days (the home's, Japan time) of which every hour is among `hours`, oldest first.
+
+    The Home energy entry's PV outlook learns from complete past days only (24 hourly PV values of one JST date), so
+    the demo needs one of these in the imported past for a PV forecast. JST has no daylight saving: a day is 24 hours.
+    """
+    per_day: dict[date, set[int]] = defaultdict(set)
+    for hour in hours:
+        local = hour.astimezone(JST)
+        per_day[local.date()].add(local.hour)
+    return tuple(sorted(day for day, seen in per_day.items() if len(seen) == 24))

@@ -42,6 +42,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "charging": "Charging",
         "hot_water": "Hot water",
         "home": "Home",
+        "home_energy": "Home energy",
         "dashboard": "ECHONET Lite home",
     },
     "ja": {
@@ -53,6 +54,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "charging": "充電",
         "hot_water": "残湯量",
         "home": "ホーム",
+        "home_energy": "家庭のエネルギー",  # the integration's own Japanese name of the entry kind
         "dashboard": "ECHONET Lite ホーム",
     },
 }
@@ -226,8 +228,59 @@ def select_energy(
     )
 
 
-def energy_prefs(selection: EnergySelection) -> dict[str, Any]:
-    """The `energy/save_prefs` payload: one grid (import/export), every PV array, every battery."""
+# The Home energy entry's entities: unique id = "home_energy_" + key (one entry per Home Assistant). Under the full-
+# purchase contract the mode-dependent ones end in "_full"; the demo creates a surplus-purchase entry.
+HOME_ENERGY_PREFIX: Final = "home_energy_"
+# Its card on the home dashboard, in display order: (key, keys it may have).
+HOME_ENERGY_ROWS: Final = (
+    ("price_band", ("price_band",)),
+    ("price_now", ("price_now",)),
+    ("generation_status", ("generation_status",)),
+    ("house_power", ("house_power", "house_power_full")),
+    ("cost_today", ("cost_today",)),
+    ("co2_today", ("co2_today",)),
+    ("pv_forecast_tomorrow", ("pv_forecast_tomorrow",)),
+)
+
+
+def home_energy_entities(entities: Iterable[Entity]) -> dict[str, Entity]:
+    """The Home energy entry's entities by key ("price_now" → its entity), from their unique ids."""
+    return {
+        entity.unique_id.removeprefix(HOME_ENERGY_PREFIX): entity
+        for entity in entities
+        if entity.unique_id.startswith(HOME_ENERGY_PREFIX)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class HomeEnergyLinks:
+    """What the Energy dashboard takes from the Home energy entry: its prices and its PV forecast."""
+
+    entry_id: str
+    price_now: str | None = None  # entity ids (JPY/kWh)
+    sell_price_now: str | None = None
+
+
+def home_energy_links(entry_id: str, entities: Iterable[Entity]) -> HomeEnergyLinks:
+    """The price sensors of the Home energy entry `entry_id` (None where it has not created one)."""
+    by_key = home_energy_entities(entity for entity in entities if entity.config_entry_id == entry_id)
+    price, sell = by_key.get("price_now"), by_key.get("sell_price_now")
+    return HomeEnergyLinks(
+        entry_id=entry_id,
+        price_now=price.entity_id if price else None,
+        sell_price_now=sell.entity_id if sell else None,
+    )
+
+
+def energy_prefs(selection: EnergySelection, home_energy: HomeEnergyLinks | None = None) -> dict[str, Any]:
+    """The `energy/save_prefs` payload: one grid (import/export), every PV array, every battery.
+
+    With the Home energy entry the grid's import is priced by its price sensor and its export by its sell price
+    (Home Assistant then adds cost sensors for grid sensors), and the solar sources show its PV forecast (the
+    integration's `energy.py` platform serves it for the entry's id).
+    """
+    links = home_energy or HomeEnergyLinks(entry_id="")
+    forecast = [links.entry_id] if home_energy is not None else None
     sources: list[dict[str, Any]] = []
     if selection.grid_import or selection.grid_export:
         sources.append(
@@ -237,7 +290,7 @@ def energy_prefs(selection: EnergySelection) -> dict[str, Any]:
                     {
                         "stat_energy_from": stat,
                         "stat_cost": None,
-                        "entity_energy_price": None,
+                        "entity_energy_price": links.price_now,
                         "number_energy_price": None,
                     }
                     for stat in selection.grid_import
@@ -246,7 +299,7 @@ def energy_prefs(selection: EnergySelection) -> dict[str, Any]:
                     {
                         "stat_energy_to": stat,
                         "stat_compensation": None,
-                        "entity_energy_price": None,
+                        "entity_energy_price": links.sell_price_now,
                         "number_energy_price": None,
                     }
                     for stat in selection.grid_export
@@ -255,7 +308,7 @@ def energy_prefs(selection: EnergySelection) -> dict[str, Any]:
             }
         )
     sources.extend(
-        {"type": "solar", "stat_energy_from": stat, "config_entry_solar_forecast": None} for stat in selection.solar
+        {"type": "solar", "stat_energy_from": stat, "config_entry_solar_forecast": forecast} for stat in selection.solar
     )
     sources.extend(
         {"type": "battery", "stat_energy_from": discharged, "stat_energy_to": charged}
@@ -331,18 +384,58 @@ def now_rows(entities: Sequence[Entity], language: str = "en") -> list[dict[str,
     return rows
 
 
+def home_energy_rows(devices: Sequence[Device], entities: Sequence[Entity]) -> list[tuple[str, dict[str, str]]]:
+    """The Home energy card's rows as (key, row), in `HOME_ENERGY_ROWS` order; a row's words are its entity's name
+    (so in Home Assistant's language) without the device name, as on the other device cards."""
+    by_key = home_energy_entities(entities)
+    names = {device.device_id: device for device in devices}
+    rows = []
+    for key, candidates in HOME_ENERGY_ROWS:
+        entity = next((by_key[candidate] for candidate in candidates if candidate in by_key), None)
+        if entity is not None:
+            device = names.get(entity.device_id or "", Device(device_id="", name=""))
+            rows.append((key, _entity_row(entity, device)))
+    return rows
+
+
+def row_label(row: Mapping[str, str], entities: Sequence[Entity]) -> str:
+    """The words an entities-card row shows: its own name, else its entity's friendly name."""
+    if "name" in row:
+        return row["name"]
+    entity = next((entity for entity in entities if entity.entity_id == row["entity"]), None)
+    return str(entity.attributes.get("friendly_name", row["entity"])) if entity is not None else row["entity"]
+
+
+def home_energy_card(
+    devices: Sequence[Device], entities: Sequence[Entity], language: str = "en"
+) -> dict[str, Any] | None:
+    """The Home energy entry at a glance: price band and price now, generation, house power, cost and CO2 of today,
+    tomorrow's PV forecast; None without the entry."""
+    rows = [row for _key, row in home_energy_rows(devices, entities)]
+    if not rows:
+        return None
+    return {"type": "entities", "title": labels(language)["home_energy"], "state_color": True, "entities": rows}
+
+
 def home_dashboard(
     devices: Sequence[Device], entities: Sequence[Entity], *, language: str = "en", note: str | None = None
 ) -> dict[str, Any]:
-    """A Lovelace dashboard: an optional note, today's energy flow and the main live values on top, then one card
-    per device with its (non-diagnostic) entities."""
+    """A Lovelace dashboard: an optional note, today's energy flow and the main live values on top, the Home energy
+    card, then one card per device with its (non-diagnostic) entities."""
     words = labels(language)
     cards: list[dict[str, Any]] = [{"type": "markdown", "content": note}] if note else []
     cards.append({"type": "energy-distribution", "link_dashboard": True})
     now = now_rows(entities, language)
     if now:
         cards.append({"type": "glance", "title": words["now"], "entities": now, "columns": len(now)})
+    home_energy = home_energy_card(devices, entities, language)
+    if home_energy is not None:
+        cards.append(home_energy)
+    # The Home energy device has its own card above (its other entities are on its device page).
+    summarised = {entity.device_id for entity in home_energy_entities(entities).values()}
     for device in devices:
+        if device.device_id in summarised:
+            continue
         shown = [
             _entity_row(entity, device)
             for entity in entities

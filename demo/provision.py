@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
 import logging
 import time
 from typing import Any, Final
+
+from virtual_home.clock import JST
 
 from .config import DEMO_NAME, DEMO_PASSWORD, DEMO_USERNAME
 from .errors import DemoError
@@ -19,6 +22,9 @@ _LOGGER = logging.getLogger(__name__)
 DOMAIN: Final = "echonet_hems"
 LOOPBACK: Final = "127.0.0.1"  # the virtual home's interface
 HOME_DASHBOARD: Final = "echonet-home"
+# The Home energy entry the demo creates: the simulated home sells its PV surplus (余剰買取) and buys on TEPCO's
+# "Smart Life S" time-of-use plan (a preset of the integration, lib/energy/tariff_presets.py).
+HOME_ENERGY_CHOICES: Final = {"contract": "surplus", "tariff": "tepco-smart-life-s"}
 
 
 async def onboard(api: RestApi, language: str = "en", password: str = DEMO_PASSWORD) -> str:
@@ -161,6 +167,60 @@ async def add_meter_entry(api: RestApi, port: str, route_b_id: str, password: st
         api, step, menu["flow_id"], {"port": port, "route_b_id": route_b_id, "route_b_password": password}
     )
     return _created_entry_id(step, result)
+
+
+async def add_home_energy_entry(api: RestApi, choices: Mapping[str, str] = HOME_ENERGY_CHOICES) -> str:
+    """ "Home energy" through the real flow: menu → home_energy → contract and tariff; the entry id."""
+    step = "adding the Home energy entry (config flow)"
+    menu = await _start_flow(api, step)
+    if "home_energy" not in menu.get("menu_options", []):
+        await api.request(step, "DELETE", f"/api/config/config_entries/flow/{menu['flow_id']}")
+        raise DemoError(step, f"the menu has no home_energy step: {menu.get('menu_options')}")
+    form = await _flow_step(api, step, menu["flow_id"], {"next_step_id": "home_energy"})
+    if form.get("type") != "form":
+        raise DemoError(step, _describe(form))
+    return _created_entry_id(step, await _flow_step(api, step, menu["flow_id"], dict(choices)))
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """A calendar day of the home (Japan time) as [start, end)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=JST)
+    return start, start + timedelta(days=1)
+
+
+def hours_with_change(result: Mapping[str, Sequence[Mapping[str, Any]]], statistic_ids: Sequence[str]) -> int:
+    """The fewest hourly rows with a change among `statistic_ids` (`recorder/statistics_during_period`)."""
+    return min(
+        (
+            sum(1 for row in result.get(statistic_id, []) if row.get("change") is not None)
+            for statistic_id in statistic_ids
+        ),
+        default=0,
+    )
+
+
+async def wait_for_day_of_statistics(ws: WebSocketApi, statistic_ids: Sequence[str], day: date, within: float) -> None:
+    """Until the recorder holds all 24 hours of `day` for every statistic (an import is queued, not written, when
+    `recorder/import_statistics` returns; the Home energy entry reads the day when it is set up)."""
+    step = f"waiting for the imported statistics of {day.isoformat()}"
+    start, end = day_bounds(day)
+    deadline = time.monotonic() + within
+    while True:
+        result = await ws.command(
+            step,
+            "recorder/statistics_during_period",
+            start_time=start.isoformat(),
+            end_time=end.isoformat(),
+            statistic_ids=list(statistic_ids),
+            period="hour",
+            types=["change"],
+        )
+        hours = hours_with_change(result, statistic_ids)
+        if hours >= 24:
+            return
+        if time.monotonic() > deadline:
+            raise DemoError(step, f"only {hours} of 24 hours after {within:.0f} s for {list(statistic_ids)}")
+        await asyncio.sleep(1.0)
 
 
 def meter_poll_seconds(form: Mapping[str, Any], speed: float) -> int | None:

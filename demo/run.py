@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 import errno
 from pathlib import Path
 import shutil
@@ -24,8 +24,18 @@ from . import provision
 from .config import DEMO_USERNAME, DemoPaths, SiteConfig, base_url, write_configuration
 from .errors import DemoError
 from .ha_api import RestApi, WebSocketApi
-from .history import HourlyEnergy, simulate_history
-from .layout import EnergySelection, Entity, energy_prefs, home_dashboard, select_energy, speed_note
+from .history import HourlyEnergy, complete_days, simulate_history
+from .layout import (
+    EnergySelection,
+    Entity,
+    HomeEnergyLinks,
+    energy_prefs,
+    home_dashboard,
+    home_energy_entities,
+    home_energy_links,
+    select_energy,
+    speed_note,
+)
 from .processes import Child, start_home_assistant, start_virtual_home, virtual_home_argv, virtual_home_flags
 from .progress import progress
 from .state import DemoState, remove_state, write_state
@@ -35,6 +45,9 @@ INTEGRATION = REPO / "custom_components" / "echonet_hems"
 HA_START_TIMEOUT = 600.0  # first start on a busy 2-core machine: database, frontend, translations
 READINGS_TIMEOUT = 180.0
 METER_HISTORY_WAIT = 90.0
+IMPORT_TIMEOUT = 120.0  # the recorder writes queued imports within seconds; a busy machine gets slack
+HOME_ENERGY_TIMEOUT = 120.0
+DEFAULT_HISTORY_DAYS = 2  # the simulated past always holds yesterday whole (Japan time): the PV outlook learns from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +56,7 @@ class DemoOptions:
 
     site: SiteConfig
     speed: float = 60.0
-    history_days: int = 1
+    history_days: int = DEFAULT_HISTORY_DAYS
     screenshots: Path = REPO / ".demo" / "screenshots"  # docs/screenshots only with --update-screenshots
     root: Path = REPO / ".demo"
 
@@ -79,6 +92,7 @@ class Demo:
         self.paths = DemoPaths(options.root)
         self.children: list[Child] = []
         self.state: DemoState | None = None
+        self.pv_forecast: PVForecastNote | None = None  # what the Home energy entry forecast for tomorrow
 
     async def start(self) -> DemoState:
         """Everything up to the banner; returns what was written to state.json."""
@@ -126,7 +140,8 @@ class Demo:
                 history = await history_task
                 imported = await self._import_history(ws, selection, entities, history)
                 if imported:
-                    progress(f"imported the simulated past day as statistics (demo data) for {', '.join(imported)}")
+                    progress(f"imported the simulated past as statistics (demo data) for {', '.join(imported)}")
+                entries["home_energy"], entities = await self._set_up_home_energy(api, ws, selection, imported, history)
                 devices = await provision.integration_devices(ws, "creating the home dashboard", list(entries.values()))
                 note = speed_note(options.speed, meter_poll, language)
                 layout = home_dashboard(devices, entities, language=language, note=note)
@@ -207,6 +222,60 @@ class Demo:
             return []
         return await provision.import_demo_history(ws, selection, entities, history)
 
+    async def _set_up_home_energy(
+        self, api: RestApi, ws: WebSocketApi, selection: EnergySelection, imported: list[str], history: HourlyEnergy
+    ) -> tuple[str, list[Entity]]:
+        """After the import (the entry learns its PV outlook from complete past days when it is set up): the entry,
+        then the Energy dashboard again with its prices and forecast. The entry id and every entity."""
+        learned_from = await self._wait_for_imported_day(ws, selection, imported, history)
+        entry_id = await self._add_home_energy(api)
+        entities, links = await self._wait_for_home_energy(ws, entry_id, learned_from)
+        await ws.command(
+            "pricing the Energy dashboard (Home energy prices and PV forecast)",
+            "energy/save_prefs",
+            **energy_prefs(selection, links),
+        )
+        return entry_id, entities
+
+    async def _wait_for_imported_day(
+        self, ws: WebSocketApi, selection: EnergySelection, imported: list[str], history: HourlyEnergy
+    ) -> date | None:
+        """The last complete past day of the imported PV statistics, once the recorder holds it (None: no such day,
+        e.g. with --history-days 1, so no PV forecast)."""
+        days = complete_days(history.hours)
+        pv = [statistic for statistic in selection.solar if statistic in imported]
+        if not days or not pv:
+            progress("no complete past day of PV history (Japan time): the PV forecast stays unknown")
+            return None
+        await provision.wait_for_day_of_statistics(ws, pv, days[-1], IMPORT_TIMEOUT)
+        return days[-1]
+
+    async def _add_home_energy(self, api: RestApi) -> str:
+        choices = provision.HOME_ENERGY_CHOICES
+        progress(f"adding Home energy through the config flow ({choices['contract']}, {choices['tariff']})")
+        return await provision.add_home_energy_entry(api, choices)
+
+    async def _wait_for_home_energy(
+        self, ws: WebSocketApi, entry_id: str, learned_from: date | None
+    ) -> tuple[list[Entity], HomeEnergyLinks]:
+        """Until the entry's prices and cost have values and, when a complete past day exists, its PV forecast."""
+        step = "waiting for the Home energy sensors"
+        deadline = time.monotonic() + HOME_ENERGY_TIMEOUT
+        while True:
+            entities = await provision.integration_entities(ws, step)
+            by_key = home_energy_entities(entity for entity in entities if entity.config_entry_id == entry_id)
+            missing = home_energy_missing(by_key, forecast_expected=learned_from is not None)
+            if not missing:
+                break
+            if time.monotonic() > deadline:
+                detail = ", ".join(f"{key}: {state}" for key, state in missing.items())
+                raise DemoError(step, f"after {HOME_ENERGY_TIMEOUT:.0f} s: {detail}", str(self.paths.ha_log))
+            await asyncio.sleep(2.0)
+        forecast = by_key.get("pv_forecast_tomorrow")
+        self.pv_forecast = PVForecastNote(forecast.numeric_state if forecast else None, learned_from)
+        progress(self.pv_forecast.text())
+        return entities, home_energy_links(entry_id, entities)
+
     async def stop(self) -> None:
         """Home Assistant first (it disconnects from the devices), then the virtual home; then state.json goes (it
         would point scripts at dead processes)."""
@@ -217,6 +286,41 @@ class Demo:
         self.children.clear()
         remove_state(self.paths.state)
         self.state = None
+
+
+HOME_ENERGY_READY_KEYS = ("price_now", "sell_price_now", "cost_today")
+
+
+def home_energy_missing(by_key: Mapping[str, Entity], *, forecast_expected: bool) -> dict[str, str]:
+    """The Home energy sensors the demo needs that have no number yet (key → their state or "absent")."""
+    keys = [*HOME_ENERGY_READY_KEYS, *(["pv_forecast_tomorrow"] if forecast_expected else [])]
+    missing = {}
+    for key in keys:
+        entity = by_key.get(key)
+        if entity is None or entity.numeric_state is None:
+            state = "absent" if entity is None else f"{entity.state} {dict(entity.attributes).get('status', '')}"
+            missing[key] = state.strip()
+    return missing
+
+
+@dataclass(frozen=True, slots=True)
+class PVForecastNote:
+    """Tomorrow's PV forecast of the Home energy entry and the past day it learned from."""
+
+    tomorrow_kwh: float | None
+    learned_from: date | None
+
+    def text(self) -> str:
+        """One line for the progress output and the banner."""
+        if self.tomorrow_kwh is None or self.learned_from is None:
+            return (
+                "PV forecast: unknown (it learns from a complete past day in Japan time; "
+                f"--history-days {DEFAULT_HISTORY_DAYS} or more gives one)"
+            )
+        return (
+            f"PV forecast tomorrow: {self.tomorrow_kwh:.1f} kWh (Home energy, learned from the simulated "
+            f"{self.learned_from.isoformat()})"
+        )
 
 
 def energy_day_note(now: datetime, history_days: int) -> str:
@@ -236,7 +340,9 @@ def energy_day_note(now: datetime, history_days: int) -> str:
     )
 
 
-def banner(state: DemoState, errors: list[str], *, check: bool = False, energy_note: str = "") -> str:
+def banner(
+    state: DemoState, errors: list[str], *, check: bool = False, energy_note: str = "", forecast_note: str = ""
+) -> str:
     """What the user needs, printed once everything is ready."""
     lines = [
         "",
@@ -245,6 +351,7 @@ def banner(state: DemoState, errors: list[str], *, check: bool = False, energy_n
         f"  Login: {state.username} / {state.password}",
         f"  Home dashboard: {state.url}{state.dashboards['home']}   Energy: {state.url}/energy",
         *([f"  {energy_note}"] if energy_note else []),
+        *([f"  {forecast_note}"] if forecast_note else []),
         f"  Long-lived access token (also in .demo/state.json):\n  {state.token}",
         f"  Home Assistant log: {state.ha_log}",
         "  The browser check runs now; the demo stops by itself when it is done."
@@ -291,7 +398,8 @@ async def _work(demo: Demo, options: DemoOptions, check: Callable[[DemoState, Pa
     state = await demo.start()
     errors = log_errors(demo.paths.ha_log)
     note = energy_day_note(datetime.now(JST), options.history_days)
-    sys.stdout.write(banner(state, errors, check=check is not None, energy_note=note))
+    forecast = demo.pv_forecast.text() if demo.pv_forecast is not None else ""
+    sys.stdout.write(banner(state, errors, check=check is not None, energy_note=note, forecast_note=forecast))
     sys.stdout.flush()
     if check is None:
         await _until_a_child_exits(demo)  # or, normally, until the signal handler stops the demo

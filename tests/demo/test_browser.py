@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from demo.browser import _circle_totals, energy_day_to_show, energy_values, find_chromium
+from demo.browser import _circle_totals, energy_day_to_show, energy_values, find_chromium, value_after
 from demo.errors import DemoError
 from virtual_home.clock import JST
 
@@ -41,3 +41,25 @@ def test_energy_day_to_show() -> None:
     assert energy_day_to_show(datetime(2026, 12, 5, 4, 30, tzinfo=JST)) == 1
     assert energy_day_to_show(datetime(2026, 12, 5, 12, 0, tzinfo=JST)) == 0
     assert energy_day_to_show(datetime(2026, 12, 4, 20, 0, tzinfo=UTC)) == 1  # 05:00 the next day in Japan
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "expected"),
+    [
+        ("Home energy Electricity cost today ¥1,234 CO2 today 0.4 kg", "Electricity cost today", 1234.0),
+        ("Electricity cost today ¥0 CO2 today 0.0 kg", "CO2 today", 0.0),
+        ("今日の電気料金 ￥56 明日の発電予測 19.9 kWh", "明日の発電予測", 19.9),
+        ("Electricity cost today 12.5 JPY", "Electricity cost today", 12.5),
+        ("Sales −3 JPY", "Sales", -3.0),
+    ],
+)
+def test_value_after_a_row_name(text: str, label: str, expected: float) -> None:
+    """The state after a row's name, with or without a currency sign; a digit in the name ("CO2") is not a value."""
+    assert value_after(text, label) == expected
+
+
+def test_value_after_unknown_or_absent_row() -> None:
+    """An unknown state is no number, even when the next row's name has a digit; an absent row neither."""
+    assert value_after("PV forecast tomorrow Unknown CO2 today 1.0 kg", "PV forecast tomorrow") is None
+    assert value_after("Electricity cost today Unknown", "Electricity cost today") is None
+    assert value_after("Price band day", "PV forecast tomorrow") is None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from demo.history import HourlyEnergy, simulate_history, statistics_rows
+from demo.history import HourlyEnergy, complete_days, simulate_history, statistics_rows
 
 START = "2026-06-01T12:00:00+09:00"  # 03:00 UTC, a whole hour
 
@@ -60,3 +60,27 @@ def test_statistics_rows_never_negative() -> None:
     rows = statistics_rows([datetime(2026, 6, 1, tzinfo=UTC)] * 2, [5000.0, 1000.0], current_kwh=0.5)
     assert rows[0]["state"] == 0.0
     assert rows[1]["state"] == 0.5
+
+
+def test_one_history_day_is_never_a_complete_calendar_day(history: HourlyEnergy) -> None:
+    """24 hours ending at noon span two Japanese dates, neither of them whole: no PV outlook can learn from it."""
+    assert complete_days(history.hours) == ()
+
+
+@pytest.mark.parametrize(
+    "start", ["2026-06-01T12:00:00+09:00", "2026-06-01T00:00:30+09:00", "2026-06-01T23:59:00+09:00"]
+)
+def test_two_history_days_hold_all_of_yesterday(start: str) -> None:
+    """The demo's default (2 days) covers the whole of yesterday in Japan, wherever in today the demo starts."""
+    hours = simulate_history(["--start", start, "--history-days", "2"]).hours
+    assert date(2026, 5, 31) in complete_days(hours)
+    assert date(2026, 6, 1) not in complete_days(hours)  # today is never complete: its current hour is HA's
+
+
+def test_complete_days_follow_japan_time() -> None:
+    """A JST day is 15:00 UTC to 15:00 UTC; one missing hour makes it incomplete."""
+    first = datetime(2026, 5, 30, 15, tzinfo=UTC)
+    day = [first + timedelta(hours=n) for n in range(24)]
+    assert complete_days(day) == (date(2026, 5, 31),)
+    assert complete_days(day[:-1]) == ()
+    assert complete_days(day[1:] + [first + timedelta(hours=24)]) == ()

@@ -16,7 +16,11 @@ from demo.layout import (
     entities_from,
     external_grid,
     home_dashboard,
+    home_energy_card,
+    home_energy_links,
+    home_energy_rows,
     now_rows,
+    row_label,
     select_energy,
     speed_note,
 )
@@ -216,3 +220,119 @@ def test_home_dashboard_with_a_note_in_japanese() -> None:
     assert cards[1]["type"] == "energy-distribution"
     assert cards[2]["title"] == "現在"
     assert config["views"][0]["title"] == "ホーム"
+
+
+def _home_energy(language: str = "en") -> list[Entity]:
+    """The Home energy entry's entities as Home Assistant names them (device "Home energy", names translated)."""
+    names = {
+        "en": {
+            "co2_today": "CO2 today",
+            "cost_today": "Electricity cost today",
+            "generation_status": "Generation status",
+            "house_power": "House consumption power",
+            "price_band": "Price band",
+            "price_now": "Electricity price now",
+            "pv_forecast_tomorrow": "PV forecast tomorrow",
+            "sell_price_now": "Sell price now",
+            "self_sufficiency": "Self-sufficiency",
+        },
+        "ja": {"price_band": "料金時間帯", "cost_today": "今日の電気料金", "pv_forecast_tomorrow": "明日の発電予測"},
+    }[language]
+    return [
+        _entity(
+            f"sensor.home_energy_{key}",
+            f"home_energy_{key}",
+            entry="he",
+            device="he",
+            friendly_name=f"Home energy {name}",
+        )
+        for key, name in sorted(names.items())
+    ]
+
+
+HOME_ENERGY_DEVICE = Device("he", "Home energy")
+
+
+def test_home_energy_links() -> None:
+    """The prices come from the Home energy entry's own sensors, found by unique id."""
+    links = home_energy_links("he", LAN + _home_energy())
+    assert (links.entry_id, links.price_now, links.sell_price_now) == (
+        "he",
+        "sensor.home_energy_price_now",
+        "sensor.home_energy_sell_price_now",
+    )
+    assert home_energy_links("other", _home_energy()).price_now is None
+
+
+def test_energy_prefs_with_the_home_energy_entry() -> None:
+    """Grid import priced by the price now, export by the sell price, solar forecast from the entry; HA accepts it."""
+    selection = select_energy(LAN, None)
+    prefs = energy_prefs(selection, home_energy_links("he", _home_energy()))
+    sources = ENERGY_SOURCE_SCHEMA(prefs["energy_sources"])
+    grid = sources[0]
+    assert grid["flow_from"][0]["entity_energy_price"] == "sensor.home_energy_price_now"
+    assert grid["flow_to"][0]["entity_energy_price"] == "sensor.home_energy_sell_price_now"
+    assert [source["config_entry_solar_forecast"] for source in sources if source["type"] == "solar"] == [
+        ["he"],
+        ["he"],
+    ]
+    without = energy_prefs(selection)["energy_sources"]
+    assert without[0]["flow_from"][0]["entity_energy_price"] is None
+    assert without[1]["config_entry_solar_forecast"] is None
+
+
+def test_home_energy_card_in_display_order() -> None:
+    """Price band, price, generation, house power, cost, CO2, PV tomorrow; named by the entities, without the device."""
+    entities = [*_home_energy(), *LAN]
+    card = home_energy_card([HOME_ENERGY_DEVICE], entities)
+    assert card == {
+        "type": "entities",
+        "title": "Home energy",
+        "state_color": True,
+        "entities": [
+            {"entity": "sensor.home_energy_price_band", "name": "Price band"},
+            {"entity": "sensor.home_energy_price_now", "name": "Electricity price now"},
+            {"entity": "sensor.home_energy_generation_status", "name": "Generation status"},
+            {"entity": "sensor.home_energy_house_power", "name": "House consumption power"},
+            {"entity": "sensor.home_energy_cost_today", "name": "Electricity cost today"},
+            {"entity": "sensor.home_energy_co2_today", "name": "CO2 today"},
+            {"entity": "sensor.home_energy_pv_forecast_tomorrow", "name": "PV forecast tomorrow"},
+        ],
+    }
+    assert home_energy_card([HOME_ENERGY_DEVICE], LAN) is None
+
+
+def test_home_energy_card_in_japanese_and_under_full_purchase() -> None:
+    """The words follow the entity names (Japanese here); the full-purchase house power is the one shown then."""
+    entities = [
+        *_home_energy("ja"),
+        _entity(
+            "sensor.house_full",
+            "home_energy_house_power_full",
+            entry="he",
+            device="he",
+            friendly_name="Home energy 家庭内消費電力",
+        ),
+    ]
+    rows = home_energy_rows([HOME_ENERGY_DEVICE], entities)
+    assert [key for key, _row in rows] == ["price_band", "house_power", "cost_today", "pv_forecast_tomorrow"]
+    assert [row["name"] for _key, row in rows] == ["料金時間帯", "家庭内消費電力", "今日の電気料金", "明日の発電予測"]
+    card = home_energy_card([HOME_ENERGY_DEVICE], entities, "ja")
+    assert card is not None
+    assert card["title"] == "家庭のエネルギー"
+
+
+def test_home_dashboard_shows_home_energy_once() -> None:
+    """The Home energy card replaces the device's generic card (its other entities stay on its device page)."""
+    entities = [*_home_energy(), _entity("sensor.pv_power", f"{NODE}-027901_generation_power", device="pv")]
+    devices = [HOME_ENERGY_DEVICE, Device("pv", "PV")]
+    cards = home_dashboard(devices, entities)["views"][0]["cards"]
+    assert [card.get("title") for card in cards] == [None, "Now", "Home energy", "PV"]
+
+
+def test_row_label() -> None:
+    """A row's own name, else the entity's friendly name, else its id."""
+    entities = _home_energy()
+    assert row_label({"entity": "sensor.x", "name": "X"}, entities) == "X"
+    assert row_label({"entity": "sensor.home_energy_co2_today"}, entities) == "Home energy CO2 today"
+    assert row_label({"entity": "sensor.gone"}, entities) == "sensor.gone"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 import socket
 
@@ -12,9 +12,20 @@ import pytest
 from demo.__main__ import main, screenshot_dir
 from demo.config import SiteConfig, exposed_with_published_password
 from demo.errors import DemoError
+from demo.layout import Entity
 from demo.processes import spawn, virtual_home_argv
-from demo.provision import meter_poll_seconds
-from demo.run import REPO, Demo, DemoOptions, banner, energy_day_note, ensure_port_free, log_errors
+from demo.provision import day_bounds, hours_with_change, meter_poll_seconds
+from demo.run import (
+    REPO,
+    Demo,
+    DemoOptions,
+    PVForecastNote,
+    banner,
+    energy_day_note,
+    ensure_port_free,
+    home_energy_missing,
+    log_errors,
+)
 from demo.state import DemoState, write_state
 from virtual_home.clock import JST
 
@@ -181,3 +192,46 @@ def test_meter_poll_scaled_to_the_speed(speed: float, expected: int | None) -> N
     }
     assert meter_poll_seconds(form, speed) == expected
     assert meter_poll_seconds({"type": "form", "data_schema": []}, speed) is None
+
+
+def test_check_needs_two_history_days(capsys: pytest.CaptureFixture[str]) -> None:
+    """The check asserts tomorrow's PV forecast, which needs a complete past day: one day of history is refused."""
+    assert main(["--check", "--history-days", "1"]) == 2
+    assert "--check needs --history-days 2 or more" in capsys.readouterr().err
+    assert DemoOptions(site=SiteConfig()).history_days == 2
+
+
+def _sensor(key: str, state: str | None, **attributes: str) -> Entity:
+    return Entity(f"sensor.home_energy_{key}", f"home_energy_{key}", "he", "he", attributes=attributes, state=state)
+
+
+def test_home_energy_missing() -> None:
+    """Prices and cost must be numbers; the PV forecast only when a complete past day was imported."""
+    ready = {key: _sensor(key, "1.5") for key in ("price_now", "sell_price_now", "cost_today")}
+    assert home_energy_missing(ready, forecast_expected=False) == {}
+    assert home_energy_missing(ready, forecast_expected=True) == {"pv_forecast_tomorrow": "absent"}
+    learning = {**ready, "pv_forecast_tomorrow": _sensor("pv_forecast_tomorrow", "unknown", status="learning")}
+    assert home_energy_missing(learning, forecast_expected=True) == {"pv_forecast_tomorrow": "unknown learning"}
+    assert home_energy_missing(
+        {**ready, "cost_today": _sensor("cost_today", "unavailable")}, forecast_expected=False
+    ) == {"cost_today": "unavailable"}
+
+
+def test_pv_forecast_note_in_the_banner() -> None:
+    """The banner says tomorrow's forecast and the day it learned from, or why it is unknown."""
+    note = PVForecastNote(19.94, date(2026, 12, 4)).text()
+    assert note == "PV forecast tomorrow: 19.9 kWh (Home energy, learned from the simulated 2026-12-04)"
+    assert "--history-days 2 or more" in PVForecastNote(None, None).text()
+    state = DemoState("http://x", "demo", "pw", "TOKEN", "/c", "/c/log", dashboards={"home": "/h"})
+    assert note in banner(state, [], forecast_note=note)
+
+
+def test_day_bounds_and_hours_with_change() -> None:
+    """A Japanese day starts at 15:00 UTC; the fewest complete hours over the statistics decide."""
+    start, end = day_bounds(date(2026, 12, 4))
+    assert start.astimezone(UTC) == datetime(2026, 12, 3, 15, tzinfo=UTC)
+    assert (end - start).total_seconds() == 86400
+    result = {"a": [{"change": 1.0}] * 24, "b": [{"change": 0.0}] * 23 + [{"change": None}]}
+    assert hours_with_change(result, ["a"]) == 24
+    assert hours_with_change(result, ["a", "b"]) == 23
+    assert hours_with_change(result, ["a", "missing"]) == 0
