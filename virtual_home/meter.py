@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 import math
 from typing import Final
 
@@ -104,6 +104,18 @@ class SmartMeter:
         boundary = slot_start(now.astimezone(JST))
         if self._fixed is None or boundary > self._fixed[0]:
             self._record(boundary)
+
+    def recorded(self) -> dict[datetime, tuple[int, int]]:
+        """The 30-minute registers it holds (raw normal and reverse counts) by boundary time (JST): the truth a
+        controller's statistics are checked against."""
+        return {
+            datetime.combine(day, time(slot // 2, 30 * (slot % 2)), JST): pair
+            for (day, slot), pair in sorted(self._history.items())
+        }
+
+    def kwh_per_count(self) -> float:
+        """kWh of one raw count (unit E1 times coefficient D3)."""
+        return UNIT_KWH[self.config.unit_code] * (self.config.coefficient or 1)
 
     def _record(self, boundary: datetime) -> None:
         normal, reverse = self.raw(self.import_kwh), self.raw(self.export_kwh)

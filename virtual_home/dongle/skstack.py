@@ -225,6 +225,12 @@ class SkStackEmulator:
         """The PANA session lifetime runs out now: EVENT 29, then re-authentication (S17=1) or no session."""
         return self._session.expire_now()
 
+    def exhaust_tx_budget(self) -> None:
+        """The ARIB air-time budget is used up now (as by a burst of traffic): EVENT 32 at once, EVENT 33 when that
+        air time has aged out of the window (`tx_window` later)."""
+        self._ledger.record(self.now(), self.options.tx_budget)
+        self._check_tx_limit()
+
     def fail_next_reauth(self) -> None:
         """The next re-authentication (after EVENT 29 or SKREJOIN) ends in EVENT 24."""
         self._session.fail_next_reauth()

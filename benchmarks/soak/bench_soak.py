@@ -1,0 +1,275 @@
+"""The soak itself (run through `python -m benchmarks.soak`): Home Assistant with both entries, faults, figures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import freezegun.api
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
+
+from benchmarks.soak.clock import Freezer, SimDriver
+from benchmarks.soak.rig import (
+    SoakHome,
+    begin_fault,
+    end_fault,
+    entry_entities,
+    fault_active,
+    lan_entry,
+    meter_entry,
+    node_entities,
+    start_home,
+    stop_home,
+)
+from benchmarks.soak.schedule import DAY_S, FaultKind, PlannedFault, plan_faults
+from benchmarks.soak.scoring import (
+    ExceptionCounter,
+    HourRow,
+    Interval,
+    Recovery,
+    check_statistics,
+    summarize_faults,
+    unavailable_extra,
+)
+from custom_components.echonet_hems.lib.broute.readings import Direction
+from custom_components.echonet_hems.meter_coordinator import MeterRuntimeData
+from custom_components.echonet_hems.meter_statistics import statistic_id
+from virtual_home.clock import JST
+
+START = datetime(2026, 5, 18, 0, 0, tzinfo=JST)  # a Monday in May; fixed, so a seed replays the same run
+WARM_UP_S = 3600.0  # after set-up: caches, first pushes, the first statistics rows; then memory is measured
+TAIL_S = 600.0  # after the last slot: the last full hour's push has been handled
+SETUP_LIMIT_S = 600.0
+TRANSMIT_LIMIT_WAIT_S = 2 * 3600.0
+MB = 1024 * 1024
+
+
+@dataclass
+class Observer:
+    """Unavailable spans per entity (from state changes) and the fault windows that excuse them."""
+
+    unavailable: dict[str, list[Interval]] = field(default_factory=dict)
+    excused: dict[str, list[Interval]] = field(default_factory=dict)
+    _down: dict[str, float] = field(default_factory=dict)
+
+    @callback
+    def on_state(self, event: Event[EventStateChangedData]) -> None:
+        """Open or close an entity's unavailable span."""
+        entity = event.data["entity_id"]  # every entity: `close` keeps ours
+        new = event.data["new_state"]
+        now = dt_util.utcnow().timestamp()
+        down = new is None or new.state == STATE_UNAVAILABLE
+        if down and entity not in self._down:
+            self._down[entity] = now
+        elif not down and entity in self._down:
+            self.unavailable.setdefault(entity, []).append((self._down.pop(entity), now))
+
+    def excuse(self, entities: list[str], start: float, end: float) -> None:
+        """A fault covered these entities from `start` to `end`."""
+        for entity in entities:
+            self.excused.setdefault(entity, []).append((start, end))
+
+    def close(self, now: float, entities: set[str]) -> None:
+        """End the spans still open; keep only our entities."""
+        for entity, since in self._down.items():
+            self.unavailable.setdefault(entity, []).append((since, now))
+        self._down.clear()
+        self.unavailable = {e: spans for e, spans in self.unavailable.items() if e in entities}
+
+
+def _rss() -> int:
+    """Resident set size of this process in bytes (Linux: /proc/self/statm, in pages)."""
+    pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _now() -> float:
+    return dt_util.utcnow().timestamp()
+
+
+def _fresh(hass: HomeAssistant, entities: list[str], since: float) -> bool:
+    for entity in entities:
+        state = hass.states.get(entity)
+        if state is None or state.state == STATE_UNAVAILABLE or state.last_reported.timestamp() < since:
+            return False
+    return True
+
+
+def _threads_busy(hass: HomeAssistant) -> Callable[[], bool]:
+    """Whether an executor job Home Assistant tracks is still running."""
+
+    def busy() -> bool:
+        for name in ("_tasks", "_background_tasks"):
+            for job in getattr(hass, name, ()):
+                if not isinstance(job, asyncio.Task) and not job.done():
+                    return True
+        return False
+
+    return busy
+
+
+class Soak:
+    """One run: the home, Home Assistant's entries, the plan, and what was seen."""
+
+    def __init__(self, hass: HomeAssistant, freezer: Freezer, soak: SoakHome, days: int, seed: int) -> None:
+        """Everything is ready to set up."""
+        self.hass = hass
+        self.home = soak
+        self.days = days
+        self.plan = plan_faults(days, seed, len(soak.nodes))
+        self.driver = SimDriver(asyncio.get_running_loop(), freezer, 10.0, soak.step, threads_busy=_threads_busy(hass))
+        self.lan = lan_entry()
+        self.meter = meter_entry(soak)
+        self.observer = Observer()
+        self.recoveries: list[Recovery] = []
+
+    async def run_to(self, timestamp: float, stop: Callable[[], bool] | None = None) -> None:
+        """Advance simulated time to `timestamp` (or until `stop()`)."""
+        await self.driver.run_for(max(0.0, timestamp - _now()), stop=stop)
+
+    async def run_task(self, coro: Coroutine[Any, Any, bool]) -> bool:
+        """Run a set-up or unload on simulated time."""
+        task = self.hass.async_create_task(coro)
+        await self.driver.run_for(SETUP_LIMIT_S, stop=task.done)
+        return task.done() and task.result()
+
+    async def set_up(self) -> None:
+        """Both entries, each loaded."""
+        for entry in (self.lan, self.meter):
+            if entry.entry_id not in {e.entry_id for e in self.hass.config_entries.async_entries()}:
+                entry.add_to_hass(self.hass)
+            if not await self.run_task(self.hass.config_entries.async_setup(entry.entry_id)):
+                raise RuntimeError(f"{entry.title} did not set up")
+
+    async def unload(self) -> None:
+        """Both entries unloaded."""
+        for entry in (self.lan, self.meter):
+            await self.run_task(self.hass.config_entries.async_unload(entry.entry_id))
+
+    def affected(self, fault: PlannedFault) -> list[str]:
+        """The entities a fault may make unavailable, and whose recovery is measured."""
+        hass = self.hass
+        if fault.node is not None:
+            return node_entities(hass, self.lan.entry_id, self.home.nodes[fault.node])
+        if fault.kind is FaultKind.GARBAGE_DATAGRAMS:
+            return entry_entities(hass, self.lan.entry_id)
+        if fault.kind is FaultKind.HA_RESTART:
+            return entry_entities(hass, self.lan.entry_id) + entry_entities(hass, self.meter.entry_id)
+        return entry_entities(hass, self.meter.entry_id)
+
+    async def inject(self, fault: PlannedFault, t0: float) -> None:
+        """Carry out one fault at its time, then wait for the recovery (until the fault's deadline)."""
+        await self.run_to(t0 + fault.at_s)
+        affected = self.affected(fault)
+        start = _now()
+        if fault.kind is FaultKind.HA_RESTART:
+            await self.unload()
+            await self.set_up()
+        else:
+            await begin_fault(self.home, fault)
+            if fault.duration_s:
+                await self.driver.run_for(fault.duration_s)
+            await end_fault(self.home, fault)
+            if fault_active(self.home, fault):
+                await self.driver.run_for(TRANSMIT_LIMIT_WAIT_S, stop=lambda: not fault_active(self.home, fault))
+        end = _now()
+        self.observer.excuse(affected, start, end)
+        await self.run_to(t0 + fault.deadline_s, stop=lambda: _fresh(self.hass, affected, end))
+        done = _fresh(self.hass, affected, end)
+        self.recoveries.append(Recovery(fault.kind.value, _now() - end if done else None))
+
+    async def statistics(self, runtime: MeterRuntimeData, until: float) -> dict[str, int]:
+        """Rows of both directions against the meter's registers."""
+        recorder = get_instance(self.hass)
+        await recorder.async_block_till_done()
+        meter = self.home.home.meter
+        per_count = meter.kwh_per_count()
+        totals = {"expected": 0, "rows": 0, "missing": 0, "duplicated": 0, "mismatched": 0}
+        for direction, index in ((Direction.IMPORT, 0), (Direction.EXPORT, 1)):
+            sid = statistic_id(runtime.identity, direction)
+            registers = {
+                moment.timestamp(): raw[index] * per_count
+                for moment, raw in meter.recorded().items()
+                if moment.minute == 0
+            }
+            since = datetime.fromtimestamp(min(registers), JST) - timedelta(hours=1)
+            found = await recorder.async_add_executor_job(
+                statistics_during_period, self.hass, since, None, {sid}, "hour", None, {"sum"}
+            )
+            rows = [HourRow(float(row["start"]), float(row.get("sum") or 0.0)) for row in found.get(sid, [])]
+            check = check_statistics(rows, registers, until)
+            for key in totals:
+                totals[key] += getattr(check, key)
+        return totals
+
+
+async def test_soak(hass: HomeAssistant, freezer: Any) -> None:
+    """Run the soak and print (and optionally write) its figures."""
+    days, seed = int(os.environ.get("SOAK_DAYS", "1")), int(os.environ.get("SOAK_SEED", "1"))
+    freezer.move_to(START)
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    loop = asyncio.get_running_loop()
+    loop.slow_callback_duration = 1e9  # the frozen clock makes every callback look slow (or instant)
+    for name in ("sqlalchemy", "sqlalchemy.engine.Engine", "homeassistant", "virtual_home", "custom_components"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    counter = ExceptionCounter()
+    logging.getLogger().addHandler(counter)
+    real_start, cpu_start = freezegun.api.real_monotonic(), os.times()
+    home = await start_home(START, seed)
+    soak = Soak(hass, freezer, home, days, seed)
+    hass.bus.async_listen(EVENT_STATE_CHANGED, soak.observer.on_state)
+    await soak.set_up()
+    await soak.driver.run_for(WARM_UP_S)
+    rss_start = _rss()
+    t0 = _now()
+    for fault in soak.plan:
+        await soak.inject(fault, t0)
+    end = t0 + days * DAY_S + TAIL_S
+    await soak.run_to(end)
+    rss_end = _rss()
+    runtime: MeterRuntimeData = soak.meter.runtime_data
+    ours = set(entry_entities(hass, soak.lan.entry_id) + entry_entities(hass, soak.meter.entry_id))
+    soak.observer.close(_now(), ours)
+    entity_count = len(ours)
+    await soak.unload()
+    stats = await soak.statistics(runtime, end)
+    await stop_home(home)
+    real_s = freezegun.api.real_monotonic() - real_start
+    sim_s = _now() - START.timestamp()
+    logging.getLogger().removeHandler(counter)
+    cpu = os.times()
+    results: dict[str, object] = {
+        "days": days,
+        "seed": seed,
+        "speedup": round(sim_s / real_s, 1),
+        "real_s": round(real_s, 1),
+        "cpu_s": round(cpu.user + cpu.system - cpu_start.user - cpu_start.system, 1),
+        "entities": entity_count,
+        "faults": summarize_faults(soak.recoveries, [kind.value for kind in FaultKind]),
+        "unavailable_extra_min": unavailable_extra(soak.observer.unavailable, soak.observer.excused),
+        "statistics_expected": stats["expected"],
+        "statistics_rows": stats["rows"],
+        "statistics_missing": stats["missing"],
+        "statistics_duplicated": stats["duplicated"],
+        "statistics_mismatched": stats["mismatched"],
+        "log_exceptions": counter.count,
+        "log_errors": counter.errors,
+        "log_exception_samples": counter.samples,
+        "memory_growth_mb": round((rss_end - rss_start) / MB, 1),
+        "rss_start_mb": round(rss_start / MB, 1),
+        "rss_end_mb": round(rss_end / MB, 1),
+    }
+    print(json.dumps(results, indent=2))
+    if target := os.environ.get("SOAK_JSON"):
+        Path(target).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
