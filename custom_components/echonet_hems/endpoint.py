@@ -14,10 +14,12 @@ import asyncio
 from dataclasses import dataclass, field
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import instance_id
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, REQUEST_RETRIES, REQUEST_TIMEOUT
 from .lib.echonet.client import EchonetClient
+from .lib.echonet.controller_profile import ControllerProfile
 
 DATA_ENDPOINT: HassKey[SharedEndpoint] = HassKey(f"{DOMAIN}_endpoint")
 
@@ -78,7 +80,12 @@ async def async_acquire_endpoint(hass: HomeAssistant, interface: str) -> Endpoin
     async with _lock(hass):
         endpoint = hass.data.get(DATA_ENDPOINT)
         if endpoint is None:
-            client = EchonetClient(interface=interface, timeout=REQUEST_TIMEOUT, retries=REQUEST_RETRIES)
+            # Our controller's node profile answers devices that check their controller; its identification
+            # number comes from this Home Assistant's instance id, so it stays the same across restarts.
+            profile = ControllerProfile.from_seed(await instance_id.async_get(hass))
+            client = EchonetClient(
+                interface=interface, timeout=REQUEST_TIMEOUT, retries=REQUEST_RETRIES, profile=profile
+            )
             await client.start()
             endpoint = hass.data[DATA_ENDPOINT] = SharedEndpoint(client)
         else:

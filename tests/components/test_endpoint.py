@@ -22,7 +22,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.echonet_hems.const import CONF_ADDRESSES, CONF_INTERFACE, CONF_KIND, DOMAIN, EntryKind
-from custom_components.echonet_hems.endpoint import DATA_ENDPOINT
+from custom_components.echonet_hems.endpoint import DATA_ENDPOINT, async_acquire_endpoint
 from custom_components.echonet_hems.lan_hub import EchonetLanConfigEntry
 from custom_components.echonet_hems.lib.echonet.discovery import IdentityConflictError, NodeRefusedError
 from custom_components.echonet_hems.lib.echonet.frame import EOJ, NODE_PROFILE
@@ -285,3 +285,13 @@ async def test_a_node_announcing_dozens_of_objects_is_listed_in_a_repair_not_add
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["addresses"] == "127.0.0.98"
     assert await hass.config_entries.async_unload(lan_entry.entry_id)
+
+
+async def test_the_controller_keeps_its_identification_across_restarts(hass: HomeAssistant) -> None:
+    first = await async_acquire_endpoint(hass, "127.0.0.1")
+    identification = first.client.profile.identification
+    await first.async_release()
+    second = await async_acquire_endpoint(hass, "127.0.0.1")
+    assert second.client is not first.client
+    assert second.client.profile.identification == identification  # from the instance id, not random
+    await second.async_release()
