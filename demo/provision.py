@@ -15,7 +15,7 @@ from .config import DEMO_NAME, DEMO_PASSWORD, DEMO_USERNAME
 from .errors import DemoError
 from .ha_api import RestApi, WebSocketApi
 from .history import HourlyEnergy, statistics_rows
-from .layout import Device, EnergySelection, Entity, devices_from, entities_from, external_grid
+from .layout import Device, EnergySelection, Entity, devices_from, entities_from
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -255,11 +255,6 @@ async def integration_entities(ws: WebSocketApi, step: str) -> list[Entity]:
     registry = await ws.command(step, "config/entity_registry/list")
     states = await ws.command(step, "get_states")
     return entities_from(registry, states, DOMAIN)
-
-
-async def integration_statistics(ws: WebSocketApi, step: str) -> tuple[list[str], list[str]]:
-    """The integration's external grid statistics (import ids, export ids); empty until the meter's history is in."""
-    return external_grid(await ws.command(step, "recorder/list_statistic_ids", statistic_type="sum"), DOMAIN)
 
 
 async def integration_devices(ws: WebSocketApi, step: str, entry_ids: Sequence[str]) -> list[Device]:

@@ -44,7 +44,6 @@ REPO = Path(__file__).resolve().parent.parent
 INTEGRATION = REPO / "custom_components" / "echonet_hems"
 HA_START_TIMEOUT = 600.0  # first start on a busy 2-core machine: database, frontend, translations
 READINGS_TIMEOUT = 180.0
-METER_HISTORY_WAIT = 90.0
 IMPORT_TIMEOUT = 120.0  # the recorder writes queued imports within seconds; a busy machine gets slack
 HOME_ENERGY_TIMEOUT = 120.0
 DEFAULT_HISTORY_DAYS = 2  # the simulated past always holds yesterday whole (Japan time): the PV outlook learns from it
@@ -195,16 +194,14 @@ class Demo:
         deadline = started + READINGS_TIMEOUT
         while True:
             entities = await provision.integration_entities(ws, step)
-            external = await provision.integration_statistics(ws, step) if meter_entry else ([], [])
-            selection = select_energy(entities, meter_entry, external)
+            # The grid is the meter's sensors, whose simulated past is imported like the PV's and the battery's:
+            # Home Assistant prices a grid source with the Home energy entry's price entity only when the source is
+            # a sensor, not the meter's own external statistics (which a real home may pick instead, without cost).
+            selection = select_energy(entities, meter_entry)
             by_id = {entity.entity_id: entity for entity in entities}
             complete = selection.grid_import and selection.solar and selection.batteries
             read = all(by_id[stat].numeric_state is not None for stat in selection.statistic_ids if stat in by_id)
-            # The meter's history arrives some seconds after its entry; wait for it, but not for ever.
-            waiting_for_meter = meter_entry and not external[0] and time.monotonic() < started + METER_HISTORY_WAIT
-            if complete and read and not waiting_for_meter:
-                if meter_entry and not external[0]:
-                    progress("the meter's history statistics did not appear; the grid uses the meter's sensors")
+            if complete and read:
                 return entities, selection
             if time.monotonic() > deadline:
                 raise DemoError(
