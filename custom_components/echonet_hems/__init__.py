@@ -26,7 +26,7 @@ from .const import (
 )
 from .endpoint import async_acquire_endpoint
 from .ha_compat import OPTIONS_FLOW_RELOADS
-from .home_energy import HomeEnergyConfigEntry, HomeEnergyRuntimeData, async_setup_home_energy
+from .home_energy_runtime import HomeEnergyConfigEntry, HomeEnergyRuntimeData, async_setup_home_energy
 from .interfaces import async_network_interfaces, async_resolve_interface, is_address
 from .issues import ISSUE_METER_BUSY, ISSUE_NO_MULTICAST, ISSUE_PORT_IN_USE, entry_issue
 from .lan_hub import EchonetLanConfigEntry, LanHub, LanRuntimeData
@@ -57,7 +57,13 @@ LAN_PLATFORMS: list[Platform] = [
     Platform.WATER_HEATER,
 ]
 METER_PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
-HOME_ENERGY_PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+HOME_ENERGY_PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.CALENDAR,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 
 type EchonetHemsConfigEntry = ConfigEntry[LanRuntimeData | MeterRuntimeData | HomeEnergyRuntimeData]
 

@@ -77,3 +77,11 @@ HOME_ENERGY_INTERVAL: Final = timedelta(seconds=30)
 JMA_POLL_INTERVAL: Final = timedelta(minutes=10)
 # Forecasts (weather entity or solar-forecast integration) are refreshed this often.
 FORECAST_INTERVAL: Final = timedelta(minutes=30)
+
+# Solar charge (options of the Home energy entry).
+CONF_BATTERY_RESERVE: Final = "battery_reserve"
+CONF_EV_DEPARTURE: Final = "ev_departure"
+CONF_EV_ARRIVAL: Final = "ev_arrival"
+CONF_EV_TARGET: Final = "ev_target_kwh"
+CONF_EV_TRIP: Final = "ev_trip_kwh"
+CONF_EV_BATTERY: Final = "ev_battery_kwh"

@@ -16,7 +16,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_ADDRESSES, CONF_INTERFACE, CONF_PAN, CONF_PORT, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD
-from .home_energy import HomeEnergyRuntimeData
+from .home_energy_runtime import HomeEnergyRuntimeData
 from .lan_hub import LanRuntimeData
 from .meter_coordinator import MeterRuntimeData
 

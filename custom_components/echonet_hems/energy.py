@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
 
-from .home_energy import HomeEnergyRuntimeData
+from .home_energy_runtime import HomeEnergyRuntimeData
 
 
 async def async_get_solar_forecast(hass: HomeAssistant, config_entry_id: str) -> dict[str, dict[str, float]] | None:

@@ -33,14 +33,13 @@ from .const import (
     CONF_WARNING_ENTITY,
     DOMAIN,
     HOME_ENERGY_INTERVAL,
-    HOME_ENERGY_UNIQUE_ID,
     TARIFF_CUSTOM,
     WarningSource,
 )
 from .home_energy_flow import custom_spec, preset
 from .home_energy_forecast import PVForecastCoordinator
 from .home_energy_sources import Role, Sources, async_find_sources, sum_role
-from .home_energy_warning import JmaWarningCoordinator, jma_coordinator_for, warning_active, warning_source
+from .home_energy_warning import JmaWarningCoordinator, warning_active, warning_source
 from .lib.energy import ledger
 from .lib.energy.balance import (
     ContractMode,
@@ -52,7 +51,7 @@ from .lib.energy.balance import (
 )
 from .lib.energy.calendar import day_type
 from .lib.energy.forecast import PVSite
-from .lib.energy.guards import GuardCondition, evaluate_guards, home_conditions
+from .lib.energy.guards import Conditions, GuardCondition, evaluate_guards, home_conditions
 from .lib.energy.pv_outlook import day_histories, last_day_slots
 from .lib.energy.tariff import JST, Tariff
 from .lib.energy.tariff_custom import custom_tariff
@@ -126,6 +125,7 @@ class HomeEnergyCoordinator(DataUpdateCoordinator[HomeEnergyData]):
         self.clock: Callable[[], datetime] = dt_util.utcnow  # injected: tests put the house at a chosen time
         self.forecast: PVForecastCoordinator | None = None  # set once both exist (the forecast reads our sources)
         self.jma: JmaWarningCoordinator | None = None
+        self.conditions: Conditions | None = None
 
     async def async_load(self) -> None:
         """Restore the ledger saved by the last run (a fresh one when there is none or it is damaged)."""
@@ -218,6 +218,7 @@ class HomeEnergyCoordinator(DataUpdateCoordinator[HomeEnergyData]):
             last_day_slots=last_day_slots(history),
             pv_forecast_available=self.forecast is not None and self.forecast.data is not None,
         )
+        self.conditions = conditions  # solar charge plans with the same facts
         return evaluate_guards(self.tariff, conditions, local.month)
 
     async def _async_update_data(self) -> HomeEnergyData:
@@ -245,36 +246,3 @@ class HomeEnergyCoordinator(DataUpdateCoordinator[HomeEnergyData]):
         """Save the ledger before the entry goes away."""
         await super().async_shutdown()
         await self._store.async_save(self.ledger.as_dict())
-
-
-@dataclass(slots=True)
-class HomeEnergyRuntimeData:
-    """The Home energy entry's run-time objects."""
-
-    coordinator: HomeEnergyCoordinator
-    forecast: PVForecastCoordinator
-    jma: JmaWarningCoordinator | None
-
-
-type HomeEnergyConfigEntry = ConfigEntry[HomeEnergyRuntimeData]
-
-
-async def async_setup_home_energy(hass: HomeAssistant, entry: HomeEnergyConfigEntry) -> HomeEnergyRuntimeData:
-    """Restore the ledger, find the sources and compute the first balance (never fails for a missing source)."""
-    coordinator = HomeEnergyCoordinator(hass, entry)
-    await coordinator.async_load()
-    coordinator.async_start()
-    forecast = PVForecastCoordinator(hass, entry, lambda: coordinator.sources)
-    coordinator.forecast = forecast
-    coordinator.jma = jma = jma_coordinator_for(hass, entry)
-    if jma is not None:  # unreachable feed: the warning sensor is unavailable, set-up goes on
-        await jma.async_refresh()
-        entry.async_on_unload(jma.async_add_listener(coordinator.async_request_refresh_soon))
-    suffix = "_full" if coordinator.mode is ContractMode.FULL else ""
-    forecast.house_entity_id = er.async_get(hass).async_get_entity_id(
-        "sensor", DOMAIN, f"{HOME_ENERGY_UNIQUE_ID}_house_energy{suffix}"
-    )
-    await forecast.async_refresh()  # before the balance: the guards read the history it loads
-    entry.async_on_unload(forecast.async_add_listener(coordinator.async_request_refresh_soon))
-    await coordinator.async_config_entry_first_refresh()
-    return HomeEnergyRuntimeData(coordinator=coordinator, forecast=forecast, jma=jma)

@@ -14,11 +14,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import HOME_ENERGY_UNIQUE_ID
-from .home_energy import HomeEnergyConfigEntry, HomeEnergyCoordinator
+from .home_energy import HomeEnergyCoordinator
+from .home_energy_runtime import HomeEnergyConfigEntry
 from .home_energy_sensor import HomeEnergyEntity, home_energy_device_info
 from .home_energy_warning import JmaWarningCoordinator
 from .lib.energy.guards import GuardCondition, GuardKey
 from .lib.energy.jma_warnings import is_storm_relevant
+from .solar_charge_entities import solar_charge_binary_sensors
 
 
 class GuardBinarySensorEntity(HomeEnergyEntity, BinarySensorEntity):
@@ -87,4 +89,5 @@ def setup_home_energy_binary_sensors(
     entities: list[BinarySensorEntity] = [GuardBinarySensorEntity(runtime.coordinator, key) for key in GuardKey]
     if runtime.jma is not None:
         entities.append(JmaWarningBinarySensorEntity(runtime.jma))
+    entities += solar_charge_binary_sensors(runtime.solar_charge)
     add(entities)

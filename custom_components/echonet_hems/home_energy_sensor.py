@@ -26,10 +26,12 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, HOME_ENERGY_UNIQUE_ID
-from .home_energy import HomeEnergyConfigEntry, HomeEnergyCoordinator, HomeEnergyData
+from .home_energy import HomeEnergyCoordinator, HomeEnergyData
 from .home_energy_forecast import PVForecastCoordinator
+from .home_energy_runtime import HomeEnergyConfigEntry
 from .lib.energy.balance import ContractMode, GenerationStatus
 from .lib.energy.pv_outlook import PVOutlook
+from .solar_charge_entities import solar_charge_sensors
 
 CURRENCY = "JPY"
 PRICE_UNIT = "JPY/kWh"
@@ -296,3 +298,4 @@ def setup_home_energy_sensors(
         if entity_id is not None:
             registry.async_remove(entity_id)
     add(home_energy_sensors(coordinator, entry.runtime_data.forecast))
+    add(solar_charge_sensors(entry.runtime_data.solar_charge))

@@ -15,7 +15,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .home_energy import HomeEnergyConfigEntry, HomeEnergyRuntimeData
+from .home_energy_runtime import HomeEnergyConfigEntry, HomeEnergyRuntimeData
 from .lan_hub import EchonetLanConfigEntry, LanRuntimeData
 from .meter_coordinator import MeterRuntimeData, SmartMeterConfigEntry
 

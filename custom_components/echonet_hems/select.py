@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
+from .home_energy_runtime import HomeEnergyConfigEntry
 from .lan_hub import EchonetLanConfigEntry
 from .lib.echonet.ids import BATTERY, EV_CHARGER, V2H
 from .object_coordinator import EchonetObjectCoordinator
+from .platform_dispatch import KindSetups, async_setup_kind
+from .solar_charge_entities import solar_charge_selects
 
 PARALLEL_UPDATES = 1
 
@@ -61,10 +66,23 @@ def selects_for(coordinator: EchonetObjectCoordinator) -> Sequence[EchonetSelect
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: EchonetLanConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: ConfigEntry[Any], async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
+    """Selects of the entry's kind."""
+    async_setup_kind(hass, entry, async_add_entities, SETUPS)
+
+
+def _setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
     """Selects for every object, now and when objects appear later."""
-    async_add_object_entities(hass, entry, async_add_entities, selects_for)
+    async_add_object_entities(hass, entry, add, selects_for)
+
+
+def _setup_home_energy(hass: HomeAssistant, entry: HomeEnergyConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
+    """Solar charge's mode per device."""
+    add(solar_charge_selects(entry.runtime_data.solar_charge))
+
+
+SETUPS = KindSetups(lan=_setup_lan, home_energy=_setup_home_energy)
 
 
 class EchonetSelectEntity(EchonetObjectEntity, SelectEntity):

@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
+from .home_energy_runtime import HomeEnergyConfigEntry
 from .lan_hub import EchonetLanConfigEntry
 from .lib.echonet.ids import WATER_HEATER
 from .object_coordinator import EchonetObjectCoordinator
+from .platform_dispatch import KindSetups, async_setup_kind
+from .solar_charge_entities import SolarChargeSwitch
 
 PARALLEL_UPDATES = 1
 
@@ -51,10 +55,23 @@ def switches_for(coordinator: EchonetObjectCoordinator) -> Sequence[EchonetSwitc
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: EchonetLanConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: ConfigEntry[Any], async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
+    """Switches of the entry's kind."""
+    async_setup_kind(hass, entry, async_add_entities, SETUPS)
+
+
+def _setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
     """Switches for every object, now and when objects appear later."""
-    async_add_object_entities(hass, entry, async_add_entities, switches_for)
+    async_add_object_entities(hass, entry, add, switches_for)
+
+
+def _setup_home_energy(hass: HomeAssistant, entry: HomeEnergyConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
+    """Solar charge's master switch."""
+    add([SolarChargeSwitch(entry.runtime_data.solar_charge)])
+
+
+SETUPS = KindSetups(lan=_setup_lan, home_energy=_setup_home_energy)
 
 
 class EchonetSwitchEntity(EchonetObjectEntity, SwitchEntity):

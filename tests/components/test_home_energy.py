@@ -24,7 +24,7 @@ from custom_components.echonet_hems.const import (
     HOME_ENERGY_UNIQUE_ID,
 )
 from custom_components.echonet_hems.diagnostics import async_get_config_entry_diagnostics
-from custom_components.echonet_hems.home_energy import HomeEnergyRuntimeData
+from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
 from custom_components.echonet_hems.lan_hub import LanRuntimeData
 from custom_components.echonet_hems.lib.energy.jma_warnings import warning_url
 from custom_components.echonet_hems.lib.energy.tariff_presets import TARIFF_PRESETS

@@ -18,7 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.echonet_hems.const import DOMAIN, HOME_ENERGY_UNIQUE_ID
-from custom_components.echonet_hems.home_energy import HomeEnergyRuntimeData
+from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
 from custom_components.echonet_hems.lan_hub import LanRuntimeData
 from virtual_home.clock import JST, ManualClock
 from virtual_home.physics.battery import BatteryMode

@@ -19,8 +19,9 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 
 from custom_components.echonet_hems.const import CONF_WEATHER_ENTITY, DOMAIN
 from custom_components.echonet_hems.energy import async_get_solar_forecast
-from custom_components.echonet_hems.home_energy import HomeEnergyRuntimeData
+from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
 from custom_components.echonet_hems.lib.energy.forecast import PVSite, clear_sky_pv_kw
+from custom_components.echonet_hems.lib.energy.solar_charge import Device
 from custom_components.echonet_hems.lib.energy.tariff import JST
 from virtual_home.runtime import VirtualHome
 
@@ -140,3 +141,58 @@ async def test_no_outlook_without_history(hass: HomeAssistant, home: VirtualHome
     await set_up(hass, entry)
     assert state(hass, "pv_forecast_tomorrow") == "unknown"
     assert await async_get_solar_forecast(hass, entry.entry_id) is None
+
+
+async def test_solar_charge_plans_and_shows_the_plan_with_control_off(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    await set_up_lan(hass, lan_entry)
+    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
+    entry = home_energy_entry()
+    runtime = await set_up(hass, entry, at=dt_util.utcnow())
+    solar = runtime.solar_charge
+    await solar.async_refresh()
+    await hass.async_block_till_done()
+    assert solar.data.plan is not None, solar.data.error
+    assert solar.data.devices == {Device.BATTERY, Device.WATER_HEATER, Device.EV}
+    registry = er.async_get(hass)
+
+    def entity(domain: str, key: str) -> str:
+        found = registry.async_get_entity_id(domain, DOMAIN, f"home_energy_solar_charge_{key}")
+        assert found is not None, key
+        return found
+
+    switch = hass.states.get(entity("switch", "solar_charge"))
+    assert switch is not None
+    assert switch.state == "off"  # control ships off
+    status = hass.states.get(entity("sensor", "status"))
+    assert status is not None
+    assert status.state == "off"  # a dry run: the plan is shown
+    assert len(status.attributes["plan"]["slots"]) == 96
+    mode = hass.states.get(entity("select", "mode_water_heater"))
+    assert mode is not None
+    assert mode.state == "follow_plan"
+    assert hass.states.get(entity("sensor", "battery_planned_power")) is not None
+    assert hass.states.get(entity("binary_sensor", "water_heater_should_run")) is not None
+    reason_state = hass.states.get(entity("sensor", "water_heater_reason"))
+    assert reason_state is not None
+    assert reason_state.state in reason_state.attributes["options"]
+
+    calendar_id = entity("calendar", "plan")
+    start = dt_util.utcnow()
+    events = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {"entity_id": calendar_id, "start_date_time": start, "end_date_time": start + timedelta(days=2)},
+        blocking=True,
+        return_response=True,
+    )
+    assert events is not None
+    assert events[calendar_id]["events"]  # the EcoCute or the battery runs somewhere in two sunny days
+
+    await hass.services.async_call("switch", "turn_on", {"entity_id": entity("switch", "solar_charge")}, blocking=True)
+    await hass.async_block_till_done()
+    turned = hass.states.get(entity("sensor", "status"))
+    assert turned is not None
+    assert turned.state in {"running", "idle", "no_history", "storm_reserve"}
+    assert solar.control_on

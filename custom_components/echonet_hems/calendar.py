@@ -1,0 +1,18 @@
+"""Calendar: solar charge's planned device runs (Home energy entry)."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .home_energy_runtime import HomeEnergyConfigEntry
+from .solar_charge_entities import PlanCalendar
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: HomeEnergyConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """The plan's calendar (only the Home energy entry forwards this platform)."""
+    async_add_entities([PlanCalendar(entry.runtime_data.solar_charge)])

@@ -1,0 +1,272 @@
+"""Solar charge in Home Assistant: the plan of the home's controllable devices, re-made every 5 minutes and whenever
+the PV outlook changes, with the tariff, outlook and guard conditions of the Home energy entry.
+
+The devices are the LAN entries' objects of the battery, EcoCute and EV charger classes; what the planner needs of them
+(capacities, ratings, stored energy, remaining hot water) is read from their own properties. Planning (HiGHS) runs in
+the executor, never on the event loop; a plan that fails keeps the last good one and says why. Control ships off: the
+plan is computed and shown, and nothing is written until the master switch is on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+import logging
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_BATTERY_RESERVE,
+    CONF_EV_ARRIVAL,
+    CONF_EV_BATTERY,
+    CONF_EV_DEPARTURE,
+    CONF_EV_TARGET,
+    CONF_EV_TRIP,
+    CONF_KIND,
+    DOMAIN,
+    EntryKind,
+)
+from .home_energy import HomeEnergyCoordinator
+from .home_energy_forecast import PVForecastCoordinator
+from .lan_hub import LanRuntimeData
+from .lib.echonet.ids import BATTERY, EV_CHARGER, V2H, WATER_HEATER
+from .lib.energy.devices import BatteryParams, EVParams, HomeDevices, WaterHeaterParams
+from .lib.energy.lp import PlanningError
+from .lib.energy.planner import Plan, PlanState, make_plan
+from .lib.energy.solar_charge import Device, EVSchedule, Status, plan_inputs, status
+from .lib.energy.tariff import Tariff
+from .object_coordinator import EchonetObjectCoordinator
+
+_LOGGER = logging.getLogger(__name__)
+SOLAR_CHARGE_INTERVAL = timedelta(minutes=5)
+WATER_KWH_PER_L_K = 0.001163
+_CLASSES: dict[Device, frozenset[int]] = {
+    Device.BATTERY: frozenset({BATTERY}),
+    Device.WATER_HEATER: frozenset({WATER_HEATER}),
+    Device.EV: frozenset({V2H, EV_CHARGER}),
+}
+# What the planner reads of each device (kept in its object's poll while solar charge runs).
+_EPCS: dict[Device, tuple[int, ...]] = {
+    Device.BATTERY: (0xA0, 0xC8, 0xE2, 0xE4),
+    Device.WATER_HEATER: (0xE1, 0xE2),
+    Device.EV: (0xC5, 0xC7, 0xC8, 0xE2, 0xE4),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SolarChargeSettings:
+    """The user's settings of solar charge."""
+
+    battery_reserve_pct: float = 10.0
+    ev: EVSchedule = field(default_factory=EVSchedule)
+    ev_battery_kwh: float = 40.0
+
+
+def settings_from_options(options: Mapping[str, Any]) -> SolarChargeSettings:
+    """The solar-charge settings of the entry's options (defaults where a value is missing or unreadable)."""
+    defaults, ev_defaults = SolarChargeSettings(), EVSchedule()
+
+    def clock(key: str, default: time) -> time:
+        try:
+            return time.fromisoformat(str(options[key]))
+        except (KeyError, ValueError):
+            return default
+
+    return SolarChargeSettings(
+        battery_reserve_pct=float(options.get(CONF_BATTERY_RESERVE, defaults.battery_reserve_pct)),
+        ev=EVSchedule(
+            departure=clock(CONF_EV_DEPARTURE, ev_defaults.departure),
+            arrival=clock(CONF_EV_ARRIVAL, ev_defaults.arrival),
+            target_kwh=float(options.get(CONF_EV_TARGET, ev_defaults.target_kwh)),
+            trip_kwh=float(options.get(CONF_EV_TRIP, ev_defaults.trip_kwh)),
+        ),
+        ev_battery_kwh=float(options.get(CONF_EV_BATTERY, defaults.ev_battery_kwh)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SolarChargeData:
+    """The current plan (None before the first one), its status, and why the last attempt failed (if it did)."""
+
+    plan: Plan | None
+    status: Status
+    devices: frozenset[Device]
+    error: str | None = None
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _field(value: object, *keys: str) -> float | None:
+    if isinstance(value, dict):
+        for key in keys:
+            if (found := _number(value.get(key))) is not None:
+                return found
+    return None
+
+
+def battery_params(device: EchonetObjectCoordinator, reserve_pct: float) -> BatteryParams:
+    """The battery's capacity (AC effective capacity, else stored energy over the state of charge) and rating."""
+    capacity_wh = _number(device.decoded(0xA0))
+    stored, soc = _number(device.decoded(0xE2)), _number(device.decoded(0xE4))
+    if capacity_wh is None and stored is not None and soc:
+        capacity_wh = stored / (soc / 100.0)
+    max_w = _field(device.decoded(0xC8), "max_value", "maximum_electric_power") or 2000.0
+    defaults = BatteryParams()
+    return BatteryParams(
+        capacity_kwh=(capacity_wh or defaults.capacity_kwh * 1000.0) / 1000.0,
+        max_charge_kw=max_w / 1000.0,
+        max_discharge_kw=max_w / 1000.0,
+        reserve_fraction=min(max(reserve_pct / 100.0, 0.0), 0.9),
+    )
+
+
+def heater_params(device: EchonetObjectCoordinator) -> WaterHeaterParams:
+    """The EcoCute's tank (litres)."""
+    tank = _number(device.decoded(0xE2))
+    return WaterHeaterParams(tank_l=tank) if tank else WaterHeaterParams()
+
+
+def ev_params(device: EchonetObjectCoordinator, battery_kwh: float) -> EVParams:
+    """The charger's power range: modulating when its charging power (0xEB) is settable, else on/off at its rating."""
+    limits = device.decoded(0xC8)
+    max_w = _field(limits, "maximum_electric_power", "max_value") or _number(device.decoded(0xC5)) or 3000.0
+    min_w = _field(limits, "minimum_electric_power", "min_value")
+    modulating = 0xEB in device.info.set_map and min_w is not None and 0 < min_w < max_w
+    return EVParams(
+        battery_kwh=battery_kwh,
+        max_power_kw=max_w / 1000.0,
+        min_power_kw=(min_w if modulating and min_w else max_w) / 1000.0,
+        modulating=modulating,
+    )
+
+
+def plan_state(devices: dict[Device, EchonetObjectCoordinator], ev_battery_kwh: float) -> PlanState:
+    """Stored battery energy, heat in the tank above the inlet, the car's battery energy (kWh; 0 when unknown)."""
+    battery = devices.get(Device.BATTERY)
+    heater = devices.get(Device.WATER_HEATER)
+    ev = devices.get(Device.EV)
+    stored = _number(battery.decoded(0xE2)) if battery else None
+    remaining_l = _number(heater.decoded(0xE1)) if heater else None
+    heat = remaining_l * (65.0 - 15.0) * WATER_KWH_PER_L_K if remaining_l is not None else 0.0
+    ev_wh = _number(ev.decoded(0xE2)) if ev else None
+    ev_pct = _number(ev.decoded(0xE4)) if ev else None
+    ev_kwh = ev_wh / 1000.0 if ev_wh is not None else (ev_pct / 100.0 * ev_battery_kwh if ev_pct is not None else 0.0)
+    return PlanState(battery_kwh=(stored or 0.0) / 1000.0, tank_kwh_th=heat, ev_kwh=ev_kwh)
+
+
+def find_devices(hass: HomeAssistant) -> dict[Device, EchonetObjectCoordinator]:
+    """The first object of each controllable kind among the LAN entries (by object id, so the choice is stable)."""
+    found: dict[Device, EchonetObjectCoordinator] = {}
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        runtime = getattr(entry, "runtime_data", None)
+        if entry.data.get(CONF_KIND) != EntryKind.LAN or not isinstance(runtime, LanRuntimeData):
+            continue
+        for object_id in sorted(runtime.coordinators):
+            coordinator = runtime.coordinators[object_id]
+            for device, classes in _CLASSES.items():
+                if coordinator.class_id in classes and device not in found:
+                    found[device] = coordinator
+    return found
+
+
+class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
+    """Makes the plan; the entities show it and the executor carries it out when control is on."""
+
+    config_entry: ConfigEntry[Any]
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        home: HomeEnergyCoordinator,
+        forecast: PVForecastCoordinator,
+        settings: SolarChargeSettings,
+    ) -> None:
+        """Plans with the Home energy entry's tariff, outlook and guard conditions."""
+        super().__init__(
+            hass, _LOGGER, config_entry=entry, name=f"{DOMAIN} solar charge", update_interval=SOLAR_CHARGE_INTERVAL
+        )
+        self.home, self.forecast, self.settings = home, forecast, settings
+        self.control_on = False  # restored by the master switch
+        self.one_off_trip: tuple[datetime, float] | None = None
+        self.modes: dict[Device, str] = {}  # restored by the mode selects; missing = follow the plan
+        self.clock: Callable[[], datetime] = dt_util.utcnow
+        self._releases: dict[str, Callable[[], None]] = {}
+
+    @callback
+    def _async_follow_devices(self) -> dict[Device, EchonetObjectCoordinator]:
+        """The devices now, each keeping what the planner reads in its poll."""
+        devices = find_devices(self.hass)
+        current = {device.object_id for device in devices.values()}
+        for object_id in set(self._releases) - current:
+            self._releases.pop(object_id)()
+        for kind, device in devices.items():
+            if device.object_id not in self._releases:
+                self._releases[device.object_id] = device.want(_EPCS[kind])
+        return devices
+
+    @callback
+    def async_release_devices(self) -> None:
+        """Stop asking the devices for what only the planner needs."""
+        for release in self._releases.values():
+            release()
+        self._releases.clear()
+
+    async def _async_update_data(self) -> SolarChargeData:
+        now = self.clock()
+        devices = self._async_follow_devices()
+        previous = self.data.plan if self.data is not None else None
+        outlook = self.forecast.data
+        tariff = self.home.tariff
+        if outlook is None or not isinstance(tariff, Tariff) or self.home.conditions is None:
+            reason = "no_outlook" if outlook is None else "tiered_tariff" if not isinstance(tariff, Tariff) else None
+            return self._result(previous, now, devices, reason)
+        heater = heater_params(devices[Device.WATER_HEATER]) if Device.WATER_HEATER in devices else None
+        home = HomeDevices(
+            battery=battery_params(devices[Device.BATTERY], self.settings.battery_reserve_pct)
+            if Device.BATTERY in devices
+            else None,
+            water_heater=heater,
+            ev=ev_params(devices[Device.EV], self.settings.ev_battery_kwh) if Device.EV in devices else None,
+        )
+        inputs = plan_inputs(
+            now,
+            outlook.slots,
+            ev=self.settings.ev if Device.EV in devices else None,
+            one_off_trip=self.one_off_trip,
+            heater=heater,
+        )
+        state = plan_state(devices, self.settings.ev_battery_kwh)
+        try:
+            plan = await self.hass.async_add_executor_job(
+                make_plan, inputs, home, tariff, state, now, self.home.conditions
+            )
+        except (PlanningError, ValueError) as err:
+            _LOGGER.warning("Solar charge could not make a plan, keeping the last one: %s", err)
+            return self._result(previous, now, devices, "planning_failed")
+        return self._result(plan, now, devices, None)
+
+    def _result(
+        self, plan: Plan | None, now: datetime, devices: Iterable[Device], error: str | None
+    ) -> SolarChargeData:
+        surplus = self.forecast.data.surplus_today_remaining_kwh if self.forecast.data is not None else None
+        return SolarChargeData(
+            plan=plan,
+            status=replace(status(plan, now, control_on=self.control_on), surplus_kwh=surplus),
+            devices=frozenset(devices),
+            error=error,
+        )
+
+    @callback
+    def async_set_control(self, on: bool) -> None:
+        """The master switch: re-states the status at once (the executor acts on the next step)."""
+        self.control_on = on
+        if self.data is not None:
+            self.async_set_updated_data(self._result(self.data.plan, self.clock(), self.data.devices, self.data.error))

@@ -1,0 +1,291 @@
+"""The entities of solar charge: the master switch, a mode per device, the status in plain words (with the whole plan
+as an attribute), per device its planned power now, next start, reason and "should run now", and a calendar of runs.
+
+They belong to the Home energy entry, on a "Solar charge" service device. The switch and the modes survive restarts
+(restored states); control ships off.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.binary_sensor import BinarySensorEntity
+from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.components.select import SelectEntity
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
+from homeassistant.components.switch import SwitchEntity
+from homeassistant.const import STATE_ON, UnitOfPower
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.restore_state import RestoreEntity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN, HOME_ENERGY_UNIQUE_ID
+from .lib.energy.planner import Reason
+from .lib.energy.solar_charge import Device, StatusKey, current_slot, next_start, plan_as_dict, reason, runs
+from .solar_charge_coordinator import SolarChargeCoordinator
+
+SOLAR_CHARGE_DEVICE = f"{HOME_ENERGY_UNIQUE_ID}_solar_charge"
+MODES: tuple[str, ...] = ("follow_plan", "force_on", "force_off", "off")
+_RUNNING_W = 50.0
+
+
+def solar_charge_device_info() -> DeviceInfo:
+    """Solar charge's own device (a service), next to the Home energy device."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, SOLAR_CHARGE_DEVICE)},
+        translation_key="solar_charge",
+        manufacturer="ECHONET Lite HEMS",
+        entry_type=DeviceEntryType.SERVICE,
+    )
+
+
+class SolarChargeEntity(CoordinatorEntity[SolarChargeCoordinator]):
+    """An entity of solar charge."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: SolarChargeCoordinator, key: str) -> None:
+        """Unique id = the solar-charge device id + semantic key; the translation key is the key."""
+        super().__init__(coordinator)
+        self._attr_unique_id = f"{SOLAR_CHARGE_DEVICE}_{key}"
+        self._attr_translation_key = key
+        self._attr_device_info = solar_charge_device_info()
+
+
+class SolarChargeSwitch(SolarChargeEntity, SwitchEntity, RestoreEntity):
+    """The master switch: off = a dry run (the plan is shown, nothing is written)."""
+
+    def __init__(self, coordinator: SolarChargeCoordinator) -> None:
+        """Off until the user turns it on (also after a restart, unless it was on)."""
+        super().__init__(coordinator, "solar_charge")
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the switch as the user left it."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        self.coordinator.async_set_control(last is not None and last.state == STATE_ON)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether solar charge may write to the devices."""
+        return self.coordinator.control_on
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Start carrying out the plan."""
+        self.coordinator.async_set_control(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Hand the devices back to their own operation."""
+        self.coordinator.async_set_control(False)
+
+
+class DeviceModeSelect(SolarChargeEntity, SelectEntity, RestoreEntity):
+    """Follow plan / force on / force off / off (the device's own automatic operation, untouched)."""
+
+    def __init__(self, coordinator: SolarChargeCoordinator, device: Device) -> None:
+        """One per device kind."""
+        super().__init__(coordinator, f"mode_{device}")
+        self._device = device
+        self._attr_options = list(MODES)
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the mode the user chose."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is not None and last.state in MODES:
+            self.coordinator.modes[self._device] = last.state
+
+    @property
+    def current_option(self) -> str:
+        """The device's mode."""
+        return self.coordinator.modes.get(self._device, "follow_plan")
+
+    async def async_select_option(self, option: str) -> None:
+        """Set the device's mode."""
+        self.coordinator.modes[self._device] = option
+        self.async_write_ha_state()
+
+
+class StatusSensor(SolarChargeEntity, SensorEntity):
+    """What solar charge does now, in plain words; the whole plan is an attribute (not recorded)."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _unrecorded_attributes = frozenset({"plan"})
+
+    def __init__(self, coordinator: SolarChargeCoordinator) -> None:
+        """One per solar charge."""
+        super().__init__(coordinator, "status")
+        self._attr_options = [key.value for key in StatusKey]
+
+    @property
+    def native_value(self) -> str:
+        """The status key (translated by the frontend)."""
+        return self.coordinator.data.status.key.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The status's details and the plan."""
+        data = self.coordinator.data
+        current = data.status
+        return {
+            "device": current.device.value if current.device else None,
+            "start": current.start.isoformat() if current.start else None,
+            "end": current.end.isoformat() if current.end else None,
+            "surplus_kwh": round(current.surplus_kwh, 2) if current.surplus_kwh is not None else None,
+            "guard": current.guard,
+            "error": data.error,
+            "plan": plan_as_dict(data.plan) if data.plan is not None else None,
+        }
+
+
+class DevicePlanEntity(SolarChargeEntity):
+    """An entity about one device's plan; unavailable when the home has no such device."""
+
+    def __init__(self, coordinator: SolarChargeCoordinator, device: Device, key: str) -> None:
+        """Key = device + what it shows."""
+        super().__init__(coordinator, f"{device}_{key}")
+        self._device = device
+
+    @property
+    def available(self) -> bool:
+        """Available while the device is found and a plan exists."""
+        data = self.coordinator.data
+        return super().available and data.plan is not None and self._device in data.devices
+
+    def _power_w(self) -> float | None:
+        data = self.coordinator.data
+        slot = current_slot(data.plan, self.coordinator.clock()) if data.plan is not None else None
+        if slot is None:
+            return None
+        kw = {Device.WATER_HEATER: slot.heat_kw, Device.BATTERY: slot.battery_kw, Device.EV: slot.ev_kw}[self._device]
+        return round(kw * 1000.0, 1)
+
+
+class PlannedPowerSensor(DevicePlanEntity, SensorEntity):
+    """The device's planned power now (W; battery: + charging)."""
+
+    _attr_device_class = SensorDeviceClass.POWER
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_native_unit_of_measurement = UnitOfPower.WATT
+
+    def __init__(self, coordinator: SolarChargeCoordinator, device: Device) -> None:
+        """One per device kind."""
+        super().__init__(coordinator, device, "planned_power")
+
+    @property
+    def native_value(self) -> float | None:
+        """Planned power of the current slot."""
+        return self._power_w()
+
+
+class NextStartSensor(DevicePlanEntity, SensorEntity):
+    """When the device's next planned run starts."""
+
+    _attr_device_class = SensorDeviceClass.TIMESTAMP
+
+    def __init__(self, coordinator: SolarChargeCoordinator, device: Device) -> None:
+        """One per device kind."""
+        super().__init__(coordinator, device, "next_start")
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The next run's start (unknown when none is planned)."""
+        plan = self.coordinator.data.plan
+        return next_start(plan, self._device, self.coordinator.clock()) if plan is not None else None
+
+
+class ReasonSensor(DevicePlanEntity, SensorEntity):
+    """Why the device does what it does in the current slot."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+
+    def __init__(self, coordinator: SolarChargeCoordinator, device: Device) -> None:
+        """One per device kind."""
+        super().__init__(coordinator, device, "reason")
+        self._attr_options = [value.value for value in Reason]
+
+    @property
+    def native_value(self) -> str | None:
+        """The reason key of the current slot."""
+        plan = self.coordinator.data.plan
+        slot = current_slot(plan, self.coordinator.clock()) if plan is not None else None
+        return reason(slot, self._device).value if slot is not None else None
+
+
+class ShouldRunBinarySensor(DevicePlanEntity, BinarySensorEntity):
+    """On while the plan runs the device (usable by automations)."""
+
+    def __init__(self, coordinator: SolarChargeCoordinator, device: Device) -> None:
+        """One per device kind."""
+        super().__init__(coordinator, device, "should_run")
+
+    @property
+    def is_on(self) -> bool | None:
+        """The planned power of the current slot is above 50 W (battery: charging)."""
+        power = self._power_w()
+        return None if power is None else power > _RUNNING_W
+
+
+class PlanCalendar(SolarChargeEntity, CalendarEntity):
+    """The planned device runs as events: the calendar card shows the future, automations can trigger on them."""
+
+    def __init__(self, coordinator: SolarChargeCoordinator) -> None:
+        """One per solar charge."""
+        super().__init__(coordinator, "plan")
+
+    def _events(self) -> list[CalendarEvent]:
+        plan = self.coordinator.data.plan
+        if plan is None:
+            return []
+        events = [
+            CalendarEvent(
+                start=run.start,
+                end=run.end,
+                summary=f"{run.device.value}: {run.mean_kw:.1f} kW",
+                description=run.reason.value,
+                uid=f"{run.device.value}-{run.start.isoformat()}",
+            )
+            for device in Device
+            for run in runs(plan, device)
+        ]
+        return sorted(events, key=lambda event: event.start_datetime_local)
+
+    @property
+    def event(self) -> CalendarEvent | None:
+        """The current or next run."""
+        now = self.coordinator.clock()
+        return next((event for event in self._events() if event.end_datetime_local > now), None)
+
+    async def async_get_events(
+        self, hass: HomeAssistant, start_date: datetime, end_date: datetime
+    ) -> list[CalendarEvent]:
+        """The runs between the two times."""
+        return [
+            event
+            for event in self._events()
+            if event.end_datetime_local > start_date and event.start_datetime_local < end_date
+        ]
+
+
+def solar_charge_sensors(coordinator: SolarChargeCoordinator) -> list[SensorEntity]:
+    """The status and, per device kind, planned power, next start and reason."""
+    sensors: list[SensorEntity] = [StatusSensor(coordinator)]
+    for device in Device:
+        sensors += [
+            PlannedPowerSensor(coordinator, device),
+            NextStartSensor(coordinator, device),
+            ReasonSensor(coordinator, device),
+        ]
+    return sensors
+
+
+def solar_charge_binary_sensors(coordinator: SolarChargeCoordinator) -> list[BinarySensorEntity]:
+    """Per device kind: should it run now."""
+    return [ShouldRunBinarySensor(coordinator, device) for device in Device]
+
+
+def solar_charge_selects(coordinator: SolarChargeCoordinator) -> list[SelectEntity]:
+    """Per device kind: its mode."""
+    return [DeviceModeSelect(coordinator, device) for device in Device]
