@@ -13,6 +13,12 @@ def test_co2_of_published_factor() -> None:
     assert co2_kg(10.0, factor) == pytest.approx(4.64)
 
 
+def test_kyushu_factor_is_its_newest_published_one() -> None:
+    factor = EMISSION_FACTORS[GridArea.KYUSHU]
+    assert (factor.kg_per_kwh, factor.fiscal_year) == (0.467, 2022)
+    assert co2_kg(10.0, factor) == pytest.approx(4.67)
+
+
 def test_co2_of_a_typed_factor() -> None:
     assert co2_kg(12.0, 0.5) == pytest.approx(6.0)
 

@@ -48,6 +48,8 @@ def test_every_preset_is_complete_and_cited(key: str) -> None:
 
 def test_presets_for_lists_time_of_use_first() -> None:
     assert [p.key for p in presets_for(GridArea.KANSAI)] == ["kansai-hapi-e-time", "kansai-jyuryo-a"]
+    assert [p.key for p in presets_for(GridArea.CHUGOKU)] == ["chugoku-jyuryo-a", "chugoku-jyuryo-b"]
+    assert [p.key for p in presets_for(GridArea.CHUBU)] == ["chubu-jyuryo-b"]
     assert presets_for(GridArea.OKINAWA) == ()
 
 
@@ -104,3 +106,43 @@ def test_planner_preset_unchanged() -> None:
     # The planner's KEPCO preset keeps national holidays only: 2025-05-01 (a Thursday) stays a weekday there.
     assert KEPCO_3BAND.band_at(at("2025-05-01 12:00")).name == "daytime"
     assert KEPCO_3BAND.renewable_levy == pytest.approx(3.98)
+
+
+@pytest.mark.parametrize(
+    ("key", "steps"),
+    [
+        ("chubu-jyuryo-b", [("step1", 21.20, 120.0), ("step2", 25.67, 300.0), ("step3", 28.62, None)]),
+        (
+            "chugoku-jyuryo-a",
+            [("minimum", 0.0, 15.0), ("step1", 32.75, 120.0), ("step2", 39.43, 300.0), ("step3", 41.55, None)],
+        ),
+        ("chugoku-jyuryo-b", [("step1", 30.06, 120.0), ("step2", 36.15, 300.0), ("step3", 38.02, None)]),
+    ],
+)
+def test_tiered_steps_as_published(key: str, steps: list[tuple[str, float, float | None]]) -> None:
+    tariff = TARIFF_PRESETS[key].tariff
+    assert isinstance(tariff, TieredTariff)
+    assert [(step.name, step.price, step.up_to_kwh) for step in tariff.steps] == steps
+
+
+@pytest.mark.parametrize(
+    ("key", "month_kwh_before", "expected_yen", "expected_per_band"),
+    [
+        # Chubu 従量電灯B after 118.5 kWh this month; step 1 21.20, step 2 25.67 (from 120 kWh), +4.18 levy.
+        # 00:30 1.0 kWh step1 (118.5-119.5) 25.38; 03:00 2.0 kWh = 0.5 step1 12.69 + 1.5 step2 1.5×29.85 44.775;
+        # 12:00 1.5 step2 44.775; 18:30 0.5 step2 14.925; 23:30 1.0 step2 29.85.
+        # step1 25.38 + 12.69 = 38.07; step2 44.775 + 44.775 + 14.925 + 29.85 = 134.325; total 172.395
+        ("chubu-jyuryo-b", 118.5, 172.395, {"step1": 38.07, "step2": 134.325}),
+        # Chugoku 従量電灯A after 12 kWh: the first 15 kWh are in the minimum charge (priced 0, levy only), then
+        # step 1 32.75 +4.18 = 36.93. 00:30 1.0 + 03:00 2.0 kWh minimum: 3.0×4.18 = 12.54;
+        # 12:00 1.5 + 18:30 0.5 + 23:30 1.0 = 3.0 kWh step1: 3.0×36.93 = 110.79; total 123.33
+        ("chugoku-jyuryo-a", 12.0, 123.33, {"minimum": 12.54, "step1": 110.79}),
+    ],
+)
+def test_cost_of_a_known_day_on_a_tiered_preset(
+    key: str, month_kwh_before: float, expected_yen: float, expected_per_band: dict[str, float]
+) -> None:
+    result = cost_of_intervals(TARIFF_PRESETS[key].tariff, KNOWN_DAY, month_kwh_before=month_kwh_before)
+    assert result.buy_yen == pytest.approx(expected_yen)
+    assert dict(result.per_band) == pytest.approx(expected_per_band)
+    assert result.month_kwh_after == pytest.approx(month_kwh_before + 6.0)

@@ -37,6 +37,10 @@ EMISSION_FACTORS: Mapping[GridArea, EmissionFactor] = MappingProxyType(
         ),
         # Hokuriku Electric, FY2023 results, the factor of its menus other than the renewable ones.
         GridArea.HOKURIKU: EmissionFactor(0.496, 2023, "https://www.rikuden.co.jp/ryokinshikumi/dengen.html"),
+        # Kyushu Electric, FY2022 results as reported to the state (the state publishes the confirmed list later):
+        # 0.467 for "other customers" (メニューB; 0.000 for its renewable menus, 0.453 for the whole company). The
+        # newest Kyushu figure found in a public source here; a user should type this year's.
+        GridArea.KYUSHU: EmissionFactor(0.467, 2022, "https://www.kyuden.co.jp/environment_notice02.html"),
     }
 )
 """The standard menu's factor of the incumbent utility of each area where one was found."""

@@ -180,6 +180,62 @@ _PRESETS: tuple[TariffPreset, ...] = (
         source="https://www.kyuden.co.jp/var/rev0/0504/4095/td_d8faKigC.pdf",
         taken=date(2026, 12, 4),  # the table states no effective date: the date it was read
     ),
+    TariffPreset(
+        key="chubu-jyuryo-b",
+        area=GridArea.CHUBU,
+        name_en="Chubu Metered Lighting B",
+        name_ja="中部電力ミライズ 従量電灯B",
+        tariff=TieredTariff(
+            name="chubu-jyuryo-b",
+            steps=_three_steps("step", 21.20, 25.67, 28.62),
+            sell_price=POST_FIT_SELL_PRICE,
+            renewable_levy=RENEWABLE_LEVY_2026,
+        ),
+        # A retailer's dated table (its prices from the meter readings of 2024-11-01) gives its own unit prices and
+        # their difference to Chubu's regulated 従量電灯B: 20.91 (-0.29), 23.91 (-1.76), 26.91 (-1.71) for ≤120,
+        # 120-300 and >300 kWh, so Chubu's prices are the sums 21.20, 25.67, 28.62. Cross-check on the same table:
+        # its basic charge 290 yen/kW (-31.14) gives Chubu's 321.14 yen per 10 A.
+        source="https://greenpeople.co.jp/plan/chubu-hirutoku",
+        taken=date(2024, 11, 1),
+    ),
+    TariffPreset(
+        key="chugoku-jyuryo-a",
+        area=GridArea.CHUGOKU,
+        name_en="Chugoku Metered Lighting A",
+        name_ja="中国電力 従量電灯A",
+        tariff=TieredTariff(
+            name="chugoku-jyuryo-a",
+            steps=(
+                TierStep("minimum", 0.0, 15.0),  # the first 15 kWh are in the minimum charge 759.68 yen
+                TierStep("step1", 32.75, 120.0),
+                TierStep("step2", 39.43, 300.0),
+                TierStep("step3", 41.55),
+            ),
+            sell_price=POST_FIT_SELL_PRICE,
+            renewable_levy=RENEWABLE_LEVY_2026,
+        ),
+        # Chugoku's own table 電気料金単価表（電灯）: 最低料金 (first 15 kWh) 759.68, 15-120 kWh 32.75, 120-300 kWh
+        # 39.43, above 41.55. We could not open the page here: the figures are those a public repository's source
+        # test records as read on this page on 2026-08-20 (prices in force in July-August 2026).
+        source="https://www.energia.co.jp/elec/h_menu/pricelist/pricelist1.html",
+        taken=date(2026, 8, 20),
+    ),
+    TariffPreset(
+        key="chugoku-jyuryo-b",
+        area=GridArea.CHUGOKU,
+        name_en="Chugoku Metered Lighting B",
+        name_ja="中国電力 従量電灯B",
+        tariff=TieredTariff(
+            name="chugoku-jyuryo-b",
+            steps=_three_steps("step", 30.06, 36.15, 38.02),
+            sell_price=POST_FIT_SELL_PRICE,
+            renewable_levy=RENEWABLE_LEVY_2026,
+        ),
+        # Same table and reading as chugoku-jyuryo-a (contracts of 6 kVA and more, basic charge 447.97 yen/kVA):
+        # ≤120 kWh 30.06, 120-300 kWh 36.15, above 38.02.
+        source="https://www.energia.co.jp/elec/h_menu/pricelist/pricelist1.html",
+        taken=date(2026, 8, 20),
+    ),
 )
 
 TARIFF_PRESETS: Mapping[str, TariffPreset] = MappingProxyType({preset.key: preset for preset in _PRESETS})
