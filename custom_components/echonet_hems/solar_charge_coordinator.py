@@ -226,8 +226,9 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         outlook = self.forecast.data
         tariff = self.home.tariff
         if outlook is None or not isinstance(tariff, Tariff) or self.home.conditions is None:
-            reason = "no_outlook" if outlook is None else "tiered_tariff" if not isinstance(tariff, Tariff) else None
-            return self._result(previous, now, devices, reason)
+            # Why there is no new plan, as the status's `error` attribute (translated there).
+            problem = "no_outlook" if outlook is None else "tiered_tariff" if not isinstance(tariff, Tariff) else None
+            return self._result(previous, now, devices, problem)
         heater = heater_params(devices[Device.WATER_HEATER]) if Device.WATER_HEATER in devices else None
         home = HomeDevices(
             battery=battery_params(devices[Device.BATTERY], self.settings.battery_reserve_pct)
