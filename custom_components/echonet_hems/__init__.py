@@ -12,7 +12,8 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
 
 from .const import (
     CONF_INTERFACE,
@@ -43,6 +44,7 @@ from .meter_coordinator import (
     pan_to_data,
 )
 from .meter_statistics import MeterStatistics
+from .services import async_register_services
 
 __all__ = ["DOMAIN"]
 
@@ -66,6 +68,13 @@ HOME_ENERGY_PLATFORMS: list[Platform] = [
 ]
 
 type EchonetHemsConfigEntry = ConfigEntry[LanRuntimeData | MeterRuntimeData | HomeEnergyRuntimeData]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions (once, whatever entries exist)."""
+    async_register_services(hass)
+    return True
 
 
 def _entry_kind(entry: ConfigEntry[Any]) -> EntryKind | None:

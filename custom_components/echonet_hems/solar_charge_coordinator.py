@@ -197,6 +197,7 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         self.control_on = False  # restored by the master switch
         self.one_off_trip: tuple[datetime, float] | None = None
         self.modes: dict[Device, str] = {}  # restored by the mode selects; missing = follow the plan
+        self.paused: dict[Device, datetime | None] = {}  # until when (None: until resumed)
         self.clock: Callable[[], datetime] = dt_util.utcnow
         self._releases: dict[str, Callable[[], None]] = {}
 
@@ -258,9 +259,10 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         self, plan: Plan | None, now: datetime, devices: Iterable[Device], error: str | None
     ) -> SolarChargeData:
         surplus = self.forecast.data.surplus_today_remaining_kwh if self.forecast.data is not None else None
+        paused = next((d for d, until in self.paused.items() if until is None or until > now), None)
         return SolarChargeData(
             plan=plan,
-            status=replace(status(plan, now, control_on=self.control_on), surplus_kwh=surplus),
+            status=replace(status(plan, now, control_on=self.control_on, paused=paused), surplus_kwh=surplus),
             devices=frozenset(devices),
             error=error,
         )
@@ -269,5 +271,10 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
     def async_set_control(self, on: bool) -> None:
         """The master switch: re-states the status at once (the executor acts on the next step)."""
         self.control_on = on
+        self.async_restate()
+
+    @callback
+    def async_restate(self) -> None:
+        """The status again from the current plan (after the switch, a pause or a resume), without re-planning."""
         if self.data is not None:
             self.async_set_updated_data(self._result(self.data.plan, self.clock(), self.data.devices, self.data.error))

@@ -10,12 +10,14 @@ from typing import Any, cast
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
+import voluptuous as vol
 
 from custom_components.echonet_hems.const import CONF_WEATHER_ENTITY, DOMAIN
 from custom_components.echonet_hems.energy import async_get_solar_forecast
@@ -196,3 +198,59 @@ async def test_solar_charge_plans_and_shows_the_plan_with_control_off(
     assert turned is not None
     assert turned.state in {"running", "idle", "no_history", "storm_reserve"}
     assert solar.control_on
+
+
+async def test_solar_charge_actions(hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry) -> None:
+    assert await async_setup_component(hass, DOMAIN, {})  # the actions exist without any entry
+    with pytest.raises(ServiceValidationError) as missing:
+        await hass.services.async_call(DOMAIN, "get_plan", {}, blocking=True, return_response=True)
+    assert missing.value.translation_key == "no_solar_charge"
+
+    await set_up_lan(hass, lan_entry)
+    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
+    runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
+    solar = runtime.solar_charge
+
+    planned = await hass.services.async_call(DOMAIN, "plan_now", {}, blocking=True, return_response=True)
+    assert planned is not None
+    assert planned["status"] == "off"
+    assert len(planned["plan"]["slots"]) == 96  # type: ignore[index,arg-type]
+    got = await hass.services.async_call(DOMAIN, "get_plan", {}, blocking=True, return_response=True)
+    assert got is not None
+    assert got["plan"] == planned["plan"]
+    why = await hass.services.async_call(DOMAIN, "explain", {}, blocking=True, return_response=True)
+    assert why is not None
+    assert set(why["devices"]) >= {"water_heater", "battery", "ev", "guards"}  # type: ignore[arg-type]
+    assert why["control_on"] is False
+
+    with pytest.raises(ServiceValidationError) as past:
+        await hass.services.async_call(
+            DOMAIN, "set_ev_trip", {"departure": "2020-01-01 08:00:00", "energy_kwh": 20}, blocking=True
+        )
+    assert past.value.translation_key == "time_in_past"
+    with pytest.raises(vol.Invalid):
+        await hass.services.async_call(
+            DOMAIN, "set_ev_trip", {"departure": "tomorrow", "energy_kwh": -3}, blocking=True
+        )
+    departure = dt_util.now() + timedelta(hours=20)
+    await hass.services.async_call(
+        DOMAIN, "set_ev_trip", {"departure": departure.isoformat(), "energy_kwh": 25}, blocking=True
+    )
+    assert solar.one_off_trip is not None
+    assert solar.one_off_trip[1] == 25.0
+
+    until = (dt_util.now() + timedelta(hours=1)).isoformat()
+    await hass.services.async_call(
+        DOMAIN, "override", {"device": "ev", "mode": "force_off", "until": until}, blocking=True
+    )
+    await hass.async_block_till_done()
+    select_id = er.async_get(hass).async_get_entity_id("select", DOMAIN, "home_energy_solar_charge_mode_ev")
+    assert select_id is not None
+    select = hass.states.get(select_id)
+    assert select is not None
+    assert select.state == "force_off"
+
+    await hass.services.async_call(DOMAIN, "pause", {"device": "battery"}, blocking=True)
+    assert solar.data.status.key.value == "paused"
+    await hass.services.async_call(DOMAIN, "resume", {}, blocking=True)
+    assert solar.data.status.key.value != "paused"
