@@ -25,14 +25,21 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
+    TimeSelector,
 )
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import (
+    CONF_BATTERY_RESERVE,
     CONF_CONTRACT,
     CONF_CUSTOM_BANDS,
     CONF_EMISSION_FACTOR,
+    CONF_EV_ARRIVAL,
+    CONF_EV_BATTERY,
+    CONF_EV_DEPARTURE,
+    CONF_EV_TARGET,
+    CONF_EV_TRIP,
     CONF_FUEL_ADJUSTMENT,
     CONF_JMA_OFFICE,
     CONF_RENEWABLE_LEVY,
@@ -171,6 +178,38 @@ def preview_text(bands: str, options: Mapping[str, Any], today: date) -> str:
     )
 
 
+SOLAR_CHARGE_DEFAULTS: dict[str, Any] = {
+    CONF_BATTERY_RESERVE: 10,
+    CONF_EV_DEPARTURE: "07:30:00",
+    CONF_EV_ARRIVAL: "18:00:00",
+    CONF_EV_TARGET: 30.0,
+    CONF_EV_TRIP: 8.0,
+    CONF_EV_BATTERY: 40.0,
+}
+
+
+def _kwh(maximum: float) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(min=0, max=maximum, step=0.5, mode=NumberSelectorMode.BOX, unit_of_measurement="kWh")
+    )
+
+
+def _solar_charge_schema(current: Mapping[str, Any]) -> vol.Schema:
+    percent = NumberSelector(
+        NumberSelectorConfig(min=0, max=90, step=1, mode=NumberSelectorMode.SLIDER, unit_of_measurement="%")
+    )
+    return vol.Schema(
+        {
+            vol.Required(CONF_BATTERY_RESERVE, default=current[CONF_BATTERY_RESERVE]): percent,
+            vol.Required(CONF_EV_DEPARTURE, default=current[CONF_EV_DEPARTURE]): TimeSelector(),
+            vol.Required(CONF_EV_ARRIVAL, default=current[CONF_EV_ARRIVAL]): TimeSelector(),
+            vol.Required(CONF_EV_TARGET, default=current[CONF_EV_TARGET]): _kwh(200),
+            vol.Required(CONF_EV_TRIP, default=current[CONF_EV_TRIP]): _kwh(200),
+            vol.Required(CONF_EV_BATTERY, default=current[CONF_EV_BATTERY]): _kwh(200),
+        }
+    )
+
+
 class HomeEnergyOptionsFlow(ReloadingOptionsFlow):
     """Settings of the Home energy entry; a custom tariff is validated and previewed before it is saved."""
 
@@ -179,8 +218,19 @@ class HomeEnergyOptionsFlow(ReloadingOptionsFlow):
         self._values: dict[str, Any] = {}
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """The entry's own options step."""
-        return await self.async_step_home_energy(user_input)
+        """The entry's own menu (its own step id: "init" is the LAN entry's options form in the translations)."""
+        return await self.async_step_home_energy_menu()
+
+    async def async_step_home_energy_menu(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The energy settings, or solar charge's."""
+        return self.async_show_menu(step_id="home_energy_menu", menu_options=["home_energy", "solar_charge"])
+
+    async def async_step_solar_charge(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Battery reserve and the car's usual day (departure, arrival, energy needed, trip, battery size)."""
+        if user_input is not None:
+            return self.async_create_entry(data={**self.config_entry.options, **user_input})
+        current = {**SOLAR_CHARGE_DEFAULTS, **self.config_entry.options}
+        return self.async_show_form(step_id="solar_charge", data_schema=_solar_charge_schema(current))
 
     async def async_step_home_energy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Contract, tariff, prices, CO2 factor, forecast and warning sources."""

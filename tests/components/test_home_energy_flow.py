@@ -4,6 +4,7 @@ is validated (error, then fixed) and previewed before it is saved."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import time
 from unittest.mock import AsyncMock, patch
 
 from homeassistant.config_entries import SOURCE_USER
@@ -31,6 +32,7 @@ from custom_components.echonet_hems.const import (
 )
 from custom_components.echonet_hems.lib.energy.emission import EMISSION_FACTORS
 from custom_components.echonet_hems.lib.energy.tariff_presets import TARIFF_PRESETS, GridArea
+from custom_components.echonet_hems.solar_charge_coordinator import settings_from_options
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +105,8 @@ async def test_reconfigure_points_to_the_options(hass: HomeAssistant) -> None:
 
 async def _options(hass: HomeAssistant, entry: MockConfigEntry, **changes: object) -> dict[str, object]:
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "home_energy"})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "home_energy"
     values = {key: value for key, value in entry.options.items() if key != CONF_CUSTOM_BANDS}
@@ -122,6 +126,7 @@ async def test_options_change_preset_prices_and_weather(hass: HomeAssistant) -> 
     values = dict(entry.options)
     values.pop(CONF_WEATHER_ENTITY)
     flow = await hass.config_entries.options.async_init(entry.entry_id)
+    flow = await hass.config_entries.options.async_configure(flow["flow_id"], {"next_step_id": "home_energy"})
     result = await hass.config_entries.options.async_configure(flow["flow_id"], values)
     assert CONF_WEATHER_ENTITY not in entry.options
 
@@ -172,3 +177,28 @@ async def test_custom_tariff_errors_then_preview_and_save(hass: HomeAssistant, b
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options[CONF_TARIFF] == TARIFF_CUSTOM
     assert entry.options[CONF_CUSTOM_BANDS] == "night 01-06 20\nday 06-01 30"
+
+
+async def test_solar_charge_options(hass: HomeAssistant) -> None:
+    entry = home_energy_entry()
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "solar_charge"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "solar_charge"
+    values = {
+        "battery_reserve": 30,
+        "ev_departure": "06:45:00",
+        "ev_arrival": "19:00:00",
+        "ev_target_kwh": 35.0,
+        "ev_trip_kwh": 12.0,
+        "ev_battery_kwh": 60.0,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], values)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["battery_reserve"] == 30
+    assert entry.options[CONF_TARIFF] == DEFAULT_TARIFF  # the energy settings stay
+    settings = settings_from_options(entry.options)
+    assert settings.ev.departure == time(6, 45)
+    assert settings.ev_battery_kwh == 60.0
+    assert settings_from_options({"ev_departure": "not a time"}).ev.departure == time(7, 30)
