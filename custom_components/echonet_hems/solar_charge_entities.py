@@ -58,8 +58,10 @@ class SolarChargeSwitch(SolarChargeEntity, SwitchEntity, RestoreEntity):
     """The master switch: off = a dry run (the plan is shown, nothing is written)."""
 
     def __init__(self, coordinator: SolarChargeCoordinator) -> None:
-        """Off until the user turns it on (also after a restart, unless it was on)."""
+        """Off until the user turns it on (also after a restart, unless it was on). Named as its device ("Solar
+        charge"), so "turn on solar charge" reaches it through Assist's built-in intents."""
         super().__init__(coordinator, "solar_charge")
+        self._attr_name = None
 
     async def async_added_to_hass(self) -> None:
         """Restore the switch as the user left it."""
@@ -79,6 +81,32 @@ class SolarChargeSwitch(SolarChargeEntity, SwitchEntity, RestoreEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Hand the devices back to their own operation."""
         self.coordinator.async_set_control(False)
+
+
+class DeviceSwitch(SolarChargeEntity, SwitchEntity):
+    """Solar charge for one device: on = follow the plan, off = the device's own operation. Named after the device
+    kind on the "Solar charge" device ("Solar charge EcoCute"), so "turn off solar charge EcoCute" reaches it through
+    Assist. The mode select offers the forced modes too."""
+
+    def __init__(self, coordinator: SolarChargeCoordinator, device: Device) -> None:
+        """One per device kind; its state is the mode's."""
+        super().__init__(coordinator, f"follow_{device}")
+        self._device = device
+
+    @property
+    def is_on(self) -> bool:
+        """Anything but off."""
+        return self.coordinator.modes.get(self._device, "follow_plan") != "off"
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Follow the plan."""
+        self.coordinator.modes[self._device] = "follow_plan"
+        self.coordinator.async_update_listeners()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Leave the device to its own operation."""
+        self.coordinator.modes[self._device] = "off"
+        self.coordinator.async_update_listeners()
 
 
 class DeviceModeSelect(SolarChargeEntity, SelectEntity, RestoreEntity):
@@ -103,9 +131,9 @@ class DeviceModeSelect(SolarChargeEntity, SelectEntity, RestoreEntity):
         return self.coordinator.modes.get(self._device, "follow_plan")
 
     async def async_select_option(self, option: str) -> None:
-        """Set the device's mode."""
+        """Set the device's mode (the device's switch follows)."""
         self.coordinator.modes[self._device] = option
-        self.async_write_ha_state()
+        self.coordinator.async_update_listeners()
 
 
 class StatusSensor(SolarChargeEntity, SensorEntity):
@@ -289,3 +317,8 @@ def solar_charge_binary_sensors(coordinator: SolarChargeCoordinator) -> list[Bin
 def solar_charge_selects(coordinator: SolarChargeCoordinator) -> list[SelectEntity]:
     """Per device kind: its mode."""
     return [DeviceModeSelect(coordinator, device) for device in Device]
+
+
+def solar_charge_switches(coordinator: SolarChargeCoordinator) -> list[SwitchEntity]:
+    """The master switch and one per device kind."""
+    return [SolarChargeSwitch(coordinator), *(DeviceSwitch(coordinator, device) for device in Device)]

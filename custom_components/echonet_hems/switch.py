@@ -17,7 +17,7 @@ from .lan_hub import EchonetLanConfigEntry
 from .lib.echonet.ids import WATER_HEATER
 from .object_coordinator import EchonetObjectCoordinator
 from .platform_dispatch import KindSetups, async_setup_kind
-from .solar_charge_entities import SolarChargeSwitch
+from .solar_charge_entities import solar_charge_switches
 
 PARALLEL_UPDATES = 1
 
@@ -67,8 +67,8 @@ def _setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry, add: AddConfig
 
 
 def _setup_home_energy(hass: HomeAssistant, entry: HomeEnergyConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
-    """Solar charge's master switch."""
-    add([SolarChargeSwitch(entry.runtime_data.solar_charge)])
+    """Solar charge's master switch and its per-device switches."""
+    add(solar_charge_switches(entry.runtime_data.solar_charge))
 
 
 SETUPS = KindSetups(lan=_setup_lan, home_energy=_setup_home_energy)

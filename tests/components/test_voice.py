@@ -17,10 +17,13 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.echonet_hems.const import DOMAIN
+from custom_components.echonet_hems.lib.energy.solar_charge import Device
 from virtual_home.physics.water_heater import HeaterMode
 from virtual_home.runtime import VirtualHome
 
 from .helpers import entity_id, state, wait_for
+from .test_home_energy_flow import home_energy_entry
 
 ECOCUTE, AIRCON, LIGHT = 2, 7, 8
 
@@ -94,3 +97,38 @@ async def test_water_heater_and_daytime_reheating_by_voice(hass: HomeAssistant, 
     await wait_for(hass, lambda: heater.mode is HeaterMode.MANUAL_STOP)
     await say(hass, f"turn on {state(hass, water_heater).name}")
     await wait_for(hass, lambda: heater.mode is HeaterMode.AUTO)
+
+
+async def test_solar_charge_by_voice(hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry) -> None:
+    """ "Turn on solar charge" and "turn off solar charge EcoCute" through the built-in intents (the per-device
+    switches are named after the device kind on the "Solar charge" device)."""
+    lan_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(lan_entry.entry_id)
+    for component in ("homeassistant", "intent", "conversation"):
+        assert await async_setup_component(hass, component, {})
+    energy = home_energy_entry()
+    energy.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(energy.entry_id)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    master = registry.async_get_entity_id("switch", DOMAIN, "home_energy_solar_charge_solar_charge")
+    ecocute = registry.async_get_entity_id("switch", DOMAIN, "home_energy_solar_charge_follow_water_heater")
+    assert master is not None
+    assert ecocute is not None
+    for entity in (master, ecocute):
+        async_expose_entity(hass, conversation.DOMAIN, entity, True)
+    solar = energy.runtime_data.solar_charge
+
+    await say(hass, "turn on solar charge")
+    await hass.async_block_till_done()
+    assert solar.control_on
+    assert state(hass, master).state == "on"
+    await say(hass, "turn off solar charge EcoCute")
+    await hass.async_block_till_done()
+    assert solar.modes[Device.WATER_HEATER] == "off"
+    assert state(hass, ecocute).state == "off"
+    await say(hass, "turn off solar charge")
+    await hass.async_block_till_done()
+    assert not solar.control_on
+    assert await hass.config_entries.async_unload(energy.entry_id)
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)
