@@ -22,7 +22,6 @@ from .test_session_replay import C1_JOIN, C1_METER, Script, make
 
 BUSY_JOIN = f"OK\r\nEVENT 21 {C1_METER} 02\r\nEVENT 24 {C1_METER}\r\n".encode()  # nobody answered PANA
 REJECTED_JOIN = C1_JOIN + f"EVENT 24 {C1_METER}\r\n".encode()  # the meter answered PANA and said no
-BACKOFF = {"backoff_initial": 1.0, "backoff_max": 60.0, "auth_backoff_max": 300.0, "port_retry": 5.0}
 
 
 def record_sleeps(timing: Timing, *, instant: bool) -> list[float]:
@@ -92,7 +91,7 @@ async def test_an_unplugged_dongle_is_retried_every_few_seconds_and_rejoins_at_o
     dialect: str, tmp_path: Path
 ) -> None:
     async with rig(dialect, "tcp", tmp_path) as r:
-        session = r.session(**BACKOFF)
+        session = r.session(backoff_initial=1.0, backoff_max=60.0, auth_backoff_max=300.0, port_retry=5.0)
         recorder = StateRecorder(session)
         await session.start()
         delays = record_sleeps(session.timing, instant=False)
@@ -110,7 +109,7 @@ async def test_an_unplugged_dongle_is_retried_every_few_seconds_and_rejoins_at_o
 
 async def test_a_busy_meter_is_retried_up_to_the_rejoin_cap_and_rejected_credentials_slower() -> None:
     script = Script()
-    session, dongle, _ = make(script, **BACKOFF)
+    session, dongle, _ = make(script, backoff_initial=1.0, backoff_max=60.0, auth_backoff_max=300.0, port_retry=5.0)
     recorder = StateRecorder(session)
     await session.start()
     delays = record_sleeps(session.timing, instant=True)
@@ -130,7 +129,7 @@ async def test_a_busy_meter_is_retried_up_to_the_rejoin_cap_and_rejected_credent
 
 async def test_the_back_off_starts_over_when_the_port_answers_again() -> None:
     script = Script()
-    session, dongle, _ = make(script, **BACKOFF)
+    session, dongle, _ = make(script, backoff_initial=1.0, backoff_max=60.0, auth_backoff_max=300.0, port_retry=5.0)
     recorder = StateRecorder(session)
     await session.start()
     delays = record_sleeps(session.timing, instant=True)
