@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+import json
 import logging
 import time
 from typing import Any, Final
@@ -322,9 +324,36 @@ async def create_dashboard(ws: WebSocketApi, config: Mapping[str, Any]) -> str:
     return f"/{HOME_DASHBOARD}/home"
 
 
+# The demo's token is for scripts talking to this demo only: it is revoked when the demo stops (`revoke_token`), and
+# should a demo die without stopping, it expires by itself within days instead of the ten years HA's UI offers.
+DEMO_TOKEN_CLIENT: Final = "echonet_hems demo (revoked when the demo stops)"
+DEMO_TOKEN_DAYS: Final = 7
+
+
 async def long_lived_token(ws: WebSocketApi) -> str:
-    """A long-lived access token for scripts (ten years, like HA's own UI offers)."""
+    """A long-lived access token for scripts, scoped to this demo (see `DEMO_TOKEN_CLIENT`)."""
     token = await ws.command(
-        "creating a long-lived access token", "auth/long_lived_access_token", client_name="scripts/demo", lifespan=3650
+        "creating a long-lived access token",
+        "auth/long_lived_access_token",
+        client_name=DEMO_TOKEN_CLIENT,
+        lifespan=DEMO_TOKEN_DAYS,
     )
     return str(token)
+
+
+def refresh_token_id(access_token: str) -> str:
+    """The id of the refresh token behind a Home Assistant access token: its JWT names it in the `iss` claim."""
+    try:
+        payload = access_token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return str(claims["iss"])
+    except (IndexError, KeyError, TypeError, ValueError) as err:
+        raise DemoError("revoking the demo's access token", f"not a Home Assistant access token: {err!r}") from err
+
+
+async def revoke_token(ws: WebSocketApi, access_token: str) -> None:
+    """Delete the refresh token behind `access_token`. Home Assistant closes the connections it authenticated right
+    away, sometimes before the result is sent: the caller confirms by logging in again (`DemoError` either way)."""
+    await ws.command(
+        "revoking the demo's access token", "auth/delete_refresh_token", refresh_token_id=refresh_token_id(access_token)
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -46,6 +46,7 @@ HA_START_TIMEOUT = 600.0  # first start on a busy 2-core machine: database, fron
 READINGS_TIMEOUT = 180.0
 IMPORT_TIMEOUT = 120.0  # the recorder writes queued imports within seconds; a busy machine gets slack
 HOME_ENERGY_TIMEOUT = 120.0
+REVOKE_TIMEOUT = 60.0  # the stop waits this long for Home Assistant to revoke the demo's token
 DEFAULT_HISTORY_DAYS = 2  # the simulated past always holds yesterday whole (Japan time): the PV outlook learns from it
 
 
@@ -82,11 +83,22 @@ def ensure_port_free(host: str, port: int) -> None:
             raise
 
 
+type WebSocketConnector = Callable[[str, str, str], contextlib.AbstractAsyncContextManager[WebSocketApi]]
+
+
+@contextlib.asynccontextmanager
+async def connect_websocket(url: str, token: str, log: str) -> AsyncIterator[WebSocketApi]:
+    """An authenticated websocket connection to the demo's Home Assistant (`DemoError` when refused)."""
+    async with aiohttp.ClientSession() as session, WebSocketApi(session, url, token, log) as ws:
+        yield ws
+
+
 class Demo:
     """Owns the child processes; `stop()` always runs (Ctrl-C, errors and the end of `--check` alike)."""
 
-    def __init__(self, options: DemoOptions) -> None:
-        """Nothing starts before `start()`."""
+    def __init__(self, options: DemoOptions, *, connect: WebSocketConnector = connect_websocket) -> None:
+        """Nothing starts before `start()`; `connect` opens the websocket the stop revokes the token through."""
+        self.connect = connect
         self.options = options
         self.paths = DemoPaths(options.root)
         self.children: list[Child] = []
@@ -274,8 +286,10 @@ class Demo:
         return entities, home_energy_links(entry_id, entities)
 
     async def stop(self) -> None:
-        """Home Assistant first (it disconnects from the devices), then the virtual home; then state.json goes (it
-        would point scripts at dead processes)."""
+        """The demo's token is revoked; Home Assistant stops first (it disconnects from the devices), then the virtual
+        home; then state.json goes (it would point scripts at dead processes)."""
+        if self.state is not None:
+            await self._revoke_token(self.state)
         for child in reversed(self.children):
             if child.alive:
                 progress(f"stopping {child.name}")
@@ -283,6 +297,25 @@ class Demo:
         self.children.clear()
         remove_state(self.paths.state)
         self.state = None
+
+    async def _revoke_token(self, state: DemoState) -> None:
+        """Delete the long-lived token printed in the banner, while Home Assistant still runs; confirmed by logging
+        in with it again, which must be refused. A failure is reported and does not stop the stop."""
+        try:
+            async with asyncio.timeout(REVOKE_TIMEOUT):
+                with contextlib.suppress(DemoError):  # HA may close the connection before the result (see provision)
+                    async with self.connect(state.url, state.token, state.ha_log) as ws:
+                        await provision.revoke_token(ws, state.token)
+                async with self.connect(state.url, state.token, state.ha_log):
+                    progress("WARNING: the demo's access token could not be revoked")
+                    return
+        except DemoError as err:
+            if "authentication refused" in str(err):
+                progress("revoked the demo's access token")
+                return
+            progress(f"WARNING: the demo's access token could not be revoked: {err}")
+        except TimeoutError:
+            progress("WARNING: the demo's access token could not be revoked: Home Assistant did not answer")
 
 
 HOME_ENERGY_READY_KEYS = ("price_now", "sell_price_now", "cost_today")

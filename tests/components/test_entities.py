@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.echonet_hems import async_remove_config_entry_device
 from custom_components.echonet_hems.board_coordinator import DistributionBoardCoordinator
 from custom_components.echonet_hems.const import DOMAIN, POLL_INTERVAL
+from custom_components.echonet_hems.lib.echonet.client import EchonetClient
 from custom_components.echonet_hems.lib.echonet.frame import EOJ, Property
 from custom_components.echonet_hems.lib.echonet.specs.channels import encode_channel_range
 from virtual_home.physics.battery import BatteryMode
@@ -241,15 +242,37 @@ async def test_distribution_board_circuits_one_get_per_poll_and_range_repair(
         await coordinator.async_refresh()
     assert (get.call_count, put.call_count) == (1, 0)  # lists ride in the object's one Get
 
-    # Another controller narrows the power list to channels 2-4: noticed in the reply, written back, values return.
-    foreign = Property(0xB6, encode_channel_range(2, 3, 0xB6))
-    (await client.set(node.address, EOJ.parse("028701"), [foreign])).raise_for_rejection()
+    # Another controller narrows the power list to channels 2-4: noticed in the reply; from then on each poll borrows
+    # the range (ours written, lists read, theirs written back) and our values return.
+    foreign = encode_channel_range(2, 3, 0xB6)
+    (await client.set(node.address, EOJ.parse("028701"), [Property(0xB6, foreign)])).raise_for_rejection()
     await coordinator.async_refresh()
+    assert coordinator.borrowed_ranges == frozenset()  # not known yet: the reply showed it, the next poll reads it
     with patch.object(client, "set", wraps=client.set) as put:
         await coordinator.async_refresh()
-    assert put.call_count == 1
+    assert coordinator.borrowed_ranges == {0xB6}
+    assert [call.args[2] for call in put.call_args_list] == [
+        [Property(0xB6, encode_channel_range(1, 8, 0xB6))],
+        [Property(0xB6, foreign)],
+    ]
+    assert (await client.get(node.address, EOJ.parse("028701"), [0xB6])).values[0xB6] == foreign
     channel_one = state(hass, entity_id(hass, "sensor", node, "028701", "channel_1_power"))
     assert float(channel_one.state) == pytest.approx(home.snapshot.circuits_w[names[0]], abs=1)
+    assert await hass.config_entries.async_unload(lan_entry.entry_id)
+
+
+async def test_a_board_whose_ranges_cover_our_channels_is_never_written(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    lan_entry.add_to_hass(hass)
+    with patch.object(EchonetClient, "set", autospec=True, side_effect=EchonetClient.set) as put:
+        assert await hass.config_entries.async_setup(lan_entry.entry_id)
+        await hass.async_block_till_done()
+        coordinator = lan_entry.runtime_data.coordinators[f"{node_id(home.nodes[BOARD])}-028701"]
+        await coordinator.async_refresh()
+    assert not [call for call in put.call_args_list if call.args[2] == EOJ.parse("028701")]
+    assert coordinator.range_writes == 0
+    assert len(coordinator.channel_values(0xB7)) == 8
     assert await hass.config_entries.async_unload(lan_entry.entry_id)
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+from collections.abc import AsyncIterator
+import contextlib
 from datetime import UTC, date, datetime
+import json
 from pathlib import Path
 import socket
 
 import pytest
 
+from demo import provision
 from demo.__main__ import main, screenshot_dir
 from demo.config import SiteConfig, exposed_with_published_password
 from demo.errors import DemoError
@@ -235,3 +240,70 @@ def test_day_bounds_and_hours_with_change() -> None:
     assert hours_with_change(result, ["a"]) == 24
     assert hours_with_change(result, ["a", "b"]) == 23
     assert hours_with_change(result, ["a", "missing"]) == 0
+
+
+def _access_token(refresh_token_id: str) -> str:
+    """A token shaped like Home Assistant's (a JWT naming its refresh token in `iss`); the signature is not checked."""
+
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'iss': refresh_token_id, 'iat': 1, 'exp': 2})}.c2ln"
+
+
+class FakeHomeAssistant:
+    """The websocket side of the stop: refresh tokens by id, commands recorded, revoked tokens refused at login."""
+
+    def __init__(self, *, closes_before_result: bool) -> None:
+        self.tokens = {"0123abcd": _access_token("0123abcd")}
+        self.commands: list[tuple[str, dict[str, object]]] = []
+        self.closes_before_result = closes_before_result
+
+    @contextlib.asynccontextmanager
+    async def connect(self, url: str, token: str, log: str) -> AsyncIterator[FakeHomeAssistant]:
+        if token not in self.tokens.values():
+            raise DemoError("connecting to the websocket API", "authentication refused: {'type': 'auth_invalid'}", log)
+        yield self
+
+    async def command(self, step: str, kind: str, **data: object) -> object:
+        self.commands.append((kind, data))
+        if kind == "auth/delete_refresh_token" and self.tokens.pop(str(data["refresh_token_id"]), None) is not None:
+            if self.closes_before_result:  # HA cancels the connection the deleted token authenticated
+                raise DemoError(step, "connection closed")
+            return {}
+        raise DemoError(step, "invalid_token_id")
+
+
+@pytest.mark.parametrize("closes_before_result", [False, True])
+async def test_stop_revokes_the_demo_token(
+    tmp_path: Path, closes_before_result: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hass = FakeHomeAssistant(closes_before_result=closes_before_result)
+    demo = Demo(DemoOptions(site=SiteConfig(), root=tmp_path), connect=hass.connect)  # type: ignore[arg-type]
+    token = hass.tokens["0123abcd"]
+    demo.state = DemoState("http://x", "demo", "pw", token, "/c", "/c/log")
+    write_state(demo.paths.state, demo.state)
+    await demo.stop()
+    assert hass.commands == [("auth/delete_refresh_token", {"refresh_token_id": "0123abcd"})]
+    assert hass.tokens == {}
+    assert "revoked the demo's access token" in capsys.readouterr().out
+    assert not demo.paths.state.exists()
+
+
+async def test_a_token_that_stays_valid_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hass = FakeHomeAssistant(closes_before_result=False)
+    demo = Demo(DemoOptions(site=SiteConfig(), root=tmp_path), connect=hass.connect)  # type: ignore[arg-type]
+    token = _access_token("0123abcd")
+    hass.tokens = {"another": token}  # HA knows the token under another id: the delete is refused
+    demo.state = DemoState("http://x", "demo", "pw", token, "/c", "/c/log")
+    await demo.stop()
+    assert "could not be revoked" in capsys.readouterr().out
+    assert demo.state is None
+
+
+def test_the_demo_token_is_short_lived_and_named_for_the_demo() -> None:
+    assert provision.DEMO_TOKEN_DAYS <= 30
+    assert "demo" in provision.DEMO_TOKEN_CLIENT
+    assert provision.refresh_token_id(_access_token("feed")) == "feed"
+    with pytest.raises(DemoError, match="not a Home Assistant access token"):
+        provision.refresh_token_id("not-a-jwt")

@@ -23,6 +23,10 @@ class RequestTimeoutError(TransportError):
     """A request got no matching answer within its timeout and all its retries."""
 
 
+class NodeSilentError(RequestTimeoutError):
+    """A request failed at once, unsent, because its address stopped answering (fast-fail until it answers again)."""
+
+
 class AuthError(HemsError):
     """Credentials were rejected (B-route PANA authentication failed)."""
 

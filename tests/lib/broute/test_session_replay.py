@@ -97,6 +97,7 @@ class Script:
     silent: set[str] = field(default_factory=set)
     fail: dict[str, int] = field(default_factory=dict)
     answer: Callable[[bytes], bytes | None] = lambda request: E7_ANSWER if request == GET_E7 else None
+    in_session: bool = False  # a PANA session is up (SKTERM without one: FAIL ER10)
 
     @property
     def side(self) -> str:
@@ -128,10 +129,17 @@ class Script:
             case "SKLL64":
                 return f"{self.meter_address}\r\n".encode()
             case "SKJOIN":
+                self.in_session = b"EVENT 25" in self.join
                 return self.join
+            case "SKRESET":
+                self.in_session = False
+                return OK
             case "SKSENDTO":
                 return self._sendto(data)
             case "SKTERM":
+                if not self.in_session:
+                    return b"FAIL ER10\r\n"
+                self.in_session = False
                 return OK + f"EVENT 27 {self.meter_address}{self.side}\r\n".encode()
         return OK
 
@@ -199,6 +207,7 @@ async def test_c1_rl7023_ips_transcript_bp35a1_dialect() -> None:
     assert (status.dongle.stack_version, status.dongle.mac) == ("1.5.2", "1234567812345678")
     assert (status.dongle.product_commands, status.dongle.erxudp_hex) == (True, True)
     assert [c.split()[0] for c in dongle.commands] == [
+        "SKTERM",  # no session left behind: FAIL ER10
         "SKVER",
         "SKRESET",
         "SKSREG",  # SFE 0
@@ -212,10 +221,10 @@ async def test_c1_rl7023_ips_transcript_bp35a1_dialect() -> None:
         "SKLL64",
         "SKJOIN",
     ]
-    assert dongle.commands[2] == "SKSREG SFE 0"
-    assert dongle.commands[5] == "SKSETPWD C 1234567890ab"
-    assert dongle.commands[7] == "SKSCAN 2 FFFFFFFF 4"  # 3 arguments: BP35A1
-    assert dongle.commands[8:12] == ["SKSREG S2 39", "SKSREG S3 9876", "SKLL64 1234567812345678", f"SKJOIN {C1_METER}"]
+    assert dongle.commands[3] == "SKSREG SFE 0"
+    assert dongle.commands[6] == "SKSETPWD C 1234567890ab"
+    assert dongle.commands[8] == "SKSCAN 2 FFFFFFFF 4"  # 3 arguments: BP35A1
+    assert dongle.commands[9:13] == ["SKSREG S2 39", "SKSREG S3 9876", "SKLL64 1234567812345678", f"SKJOIN {C1_METER}"]
     await session.send(GET_E7)
     assert dongle.commands[-1] == f"SKSENDTO 1 {C1_METER} 0E1A 1 000E"
     assert dongle.sent_data[-1] == GET_E7
@@ -509,7 +518,7 @@ async def test_a_rejection_in_the_background_surfaces_as_auth_error() -> None:
     await recorder.wait_for(lambda s: isinstance(s.last_error, AuthError) and s.state is LinkState.RECONNECTING)
     with pytest.raises(AuthError, match="the meter rejected"):
         await session.wait_connected(within=0.05)
-    assert not any(c.startswith("SKSCAN") for c in dongle.commands[12:])  # the cached PAN, never a rescan
+    assert not any(c.startswith("SKSCAN") for c in dongle.commands[13:])  # the cached PAN, never a rescan
     await session.close()
 
 

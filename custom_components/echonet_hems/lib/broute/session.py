@@ -8,6 +8,15 @@ EVENT 29 — leads to a re-join with exponential back-off (reopening the port wh
 channel, PAN and meter address so that no scan is needed; only when that PAN no longer answers does it scan again.
 `close()` ends the PANA session with SKTERM and closes the port.
 
+Before its set-up (SKRESET) every opening of the port sends SKTERM: a process that crashed or was killed leaves its
+PANA session open in the dongle, and SKRESET would drop it without telling the meter, which serves one session and
+would ignore our join until that one expired. Without a session the dongle answers `FAIL ER10`, which is fine.
+
+Back-off between re-join attempts (protocol seconds): while the port cannot be opened or the dongle does not answer
+its set-up (unplugged, hung), no radio is involved and the port is retried every `port_retry` at most; when it answers
+again the back-off starts over, so a replugged dongle re-joins within seconds. Failed joins (meter busy with another
+controller, not found) back off up to `backoff_max`; rejected credentials up to `auth_backoff_max`.
+
 Set-up and dialect detection: see `dongle` (WOPT is written at most once per session object).
 Scan: `SKSCAN 2` (with the pairing-ID IE) with growing durations; only PANs whose PairID is the last 8 characters of
 the B-route ID are candidates, the best LQI wins.
@@ -139,7 +148,13 @@ class SessionOptions:
     resend_limit: int = 2  # extra SKSENDTO attempts after EVENT 21 param 01
     resend_delay: float = 2.0
     backoff_initial: float = 1.0
-    backoff_max: float = 300.0
+    # A failed re-join costs air time: a scan (a beacon request on each of 28 channels) and a few PANA frames, each
+    # well under 20 ms at 100 kbit/s; with a 60-s cap (and the dongle's ~38-s join timeout) that is at most about 40
+    # attempts an hour, a few seconds of the 360 s of transmission an hour the 920 MHz rules allow (ARIB STD-T108 and
+    # MIC notice H31-123, tele.soumu.go.jp/horei/law_honbun/72ab6860, as cited in PROTOCOL.md §3.8).
+    backoff_max: float = 60.0
+    auth_backoff_max: float = 300.0  # rejected credentials: retrying faster would not help
+    port_retry: float = 5.0  # no port, or no answer to the set-up: retried this often at most (no radio involved)
     timeout_floor: float = 0.5  # real seconds (see `timing`)
     write_hex_mode: bool = False  # WOPT 01 when ROPT says binary (a FLASH write; at most once)
     driver: DriverOptions = field(default_factory=DriverOptions)
@@ -186,6 +201,7 @@ class BRouteSession:
         self._watchdog: asyncio.Task[None] | None = None
         self._closing = False
         self._establishing = False
+        self._port_answered = False  # the last attempt had an open port whose dongle answered its set-up
         self._hex_written = False
         # The procedure in progress.
         self._scan_results: list[PanDescriptor] | None = None
@@ -328,12 +344,14 @@ class BRouteSession:
     # ------------------------------------------------------------------------------------------ establishing
     async def _establish(self) -> None:
         self._establishing = True
+        self._port_answered = False
         try:
             driver = self._driver
             if driver is None or not driver.is_open:
                 await self._close_driver()
                 self._set_state(LinkState.CONNECTING)
                 driver = await self._open_driver()
+            self._port_answered = True
             await self._join_meter(driver)
             if not driver.is_open:
                 raise TransportError("the dongle went away while joining")
@@ -353,6 +371,7 @@ class BRouteSession:
         await driver.open()
         self._driver = driver
         try:
+            await self._terminate(driver)  # a session a crashed process left behind (see the module docstring)
             self._dongle = await set_up(
                 driver, self._credentials, write_hex_mode=self.options.write_hex_mode and not self._hex_written
             )
@@ -474,22 +493,34 @@ class BRouteSession:
 
     async def _recover(self) -> None:
         attempt = 0
+        port_was_down = warned = False
         while not self._closing:
             try:
                 await self._establish()
             except (TransportError, AuthError) as err:
-                self._last_error = err
-                # Once per outage at warning level; the retries that follow are for debugging only.
-                _LOGGER.log(
-                    logging.WARNING if attempt == 0 else logging.DEBUG, "B-route session not re-established: %s", err
-                )
+                error: HemsError = err
             else:
                 _LOGGER.info("B-route session re-established")
                 return
-            delay = min(self.options.backoff_initial * 2**attempt, self.options.backoff_max)
+            self._last_error = error
+            # Once per outage at warning level; the retries that follow are for debugging only.
+            _LOGGER.log(logging.DEBUG if warned else logging.WARNING, "B-route session not re-established: %s", error)
+            warned = True
+            if self._port_answered and port_was_down:
+                attempt = 0  # the dongle is back (replugged, or it recovered): start the back-off over
+            port_was_down = not self._port_answered
+            delay = self._backoff(attempt, error)
             attempt += 1
             self._set_state(LinkState.RECONNECTING)
             await self.timing.sleep(delay)
+
+    def _backoff(self, attempt: int, error: HemsError) -> float:
+        """Protocol seconds before the next attempt (see the module docstring)."""
+        options = self.options
+        delay = options.backoff_initial * 2.0 ** min(attempt, 32)
+        if not self._port_answered:
+            return min(delay, options.port_retry)
+        return min(delay, options.auth_backoff_max if isinstance(error, AuthError) else options.backoff_max)
 
     def _session_lost(self, error: TransportError) -> None:
         if self._closing or self._establishing:

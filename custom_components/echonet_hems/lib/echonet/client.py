@@ -13,6 +13,12 @@ a time; timeouts are retried a bounded number of times with the same TID, so a s
 - Get_SNA: the properties that came back are kept, the ones answered with PDC 0 are left out of later polls for a while;
 - an answer with fewer properties than asked: the device caps its batch size, which is learnt and kept;
 - no answer to a batch: the batch is split and retried, and the smaller size is learnt.
+
+An address that stopped answering fails fast: after `silence_after` consecutive requests to at least two of its objects
+went unanswered, requests to it fail at once (`NodeSilentError`, unsent) except one single-attempt probe per
+`silence_probe_interval`, until any frame comes from that address again. Without this, the requests queued behind the
+per-node lock each waited their own timeouts and retries: a hostile node announcing 3,000 objects kept failure detection
+busy for hours (issue 15).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import struct
 import time
 from typing import Final
 
-from ..errors import ProtocolError, RequestTimeoutError, TransportError, UnsupportedError
+from ..errors import NodeSilentError, ProtocolError, RequestTimeoutError, TransportError, UnsupportedError
 from .controller_profile import ControllerProfile
 from .frame import CONTROLLER, EOJ, ESV, RESPONSES, Frame, Property, decode_frame
 from .quirks import BatchQuirk
@@ -41,6 +47,12 @@ DEFAULT_RETRIES: Final = 2
 # How long an EPC that a device answered with SNA stays out of its batches before it is asked again. Devices SNA
 # temporarily too (an EV charger cannot report the car's SOC while no car is connected).
 DEFAULT_SNA_RETRY_INTERVAL: Final = 600.0
+# Consecutive unanswered requests (to at least two objects) after which an address counts as silent. Two objects, so
+# that one object a node no longer serves (nodes ignore requests to an unknown DEOJ) cannot silence its siblings.
+DEFAULT_SILENCE_AFTER: Final = 3
+# While silent, one request per interval is sent as a probe (one attempt). Shorter than the 60-s object poll, so the
+# first poll after a node comes back finds it; any frame from the address (an INF, a search answer) ends silence.
+DEFAULT_SILENCE_PROBE_INTERVAL: Final = 10.0
 
 type Address = str
 type NotificationCallback = Callable[[Notification], None]
@@ -94,6 +106,24 @@ class _Pending:
 
 
 @dataclass(slots=True)
+class _Silence:
+    """Consecutive unanswered requests to one address, which objects they asked, and when it was last probed."""
+
+    strikes: int = 0
+    objects: set[EOJ] = field(default_factory=set)
+    last_probe: float | None = None  # set once the address counts as silent
+
+    def strike(self, deoj: EOJ, threshold: int, now: float) -> bool:
+        """Count one unanswered request; True when this one made the address silent."""
+        self.strikes += 1
+        self.objects.add(deoj)
+        if self.last_probe is None and self.strikes >= threshold and len(self.objects) >= 2:
+            self.last_probe = now
+            return True
+        return False
+
+
+@dataclass(slots=True)
 class _ObjectKnowledge:
     """What the client learnt about one object of one device."""
 
@@ -143,6 +173,8 @@ class EchonetClient:
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = DEFAULT_RETRIES,
         sna_retry_interval: float = DEFAULT_SNA_RETRY_INTERVAL,
+        silence_after: int | None = DEFAULT_SILENCE_AFTER,
+        silence_probe_interval: float = DEFAULT_SILENCE_PROBE_INTERVAL,
         monotonic: Callable[[], float] = time.monotonic,
         profile: ControllerProfile | None = None,
     ) -> None:
@@ -150,6 +182,7 @@ class EchonetClient:
 
         `interface` is the IPv4 address of the network interface that joins the multicast group and sends multicast
         (0.0.0.0 lets the kernel choose). The socket always binds the wildcard address so that multicast arrives.
+        `silence_after=None` turns the fast-fail of silent addresses off (every request waits its own timeouts).
         """
         self._interface = interface
         self._port = port
@@ -162,6 +195,9 @@ class EchonetClient:
         self.timeout = timeout
         self.retries = retries
         self._sna_retry_interval = sna_retry_interval
+        self.silence_after = silence_after
+        self.silence_probe_interval = silence_probe_interval
+        self._silence: dict[Address, _Silence] = {}
         self._monotonic = monotonic
         self._transport: asyncio.DatagramTransport | None = None
         self._pending: dict[tuple[Address, int], _Pending] = {}
@@ -316,17 +352,43 @@ class EchonetClient:
     ) -> Frame:
         """Send one request to `address` and return its answer (which may be an SNA).
 
-        Raises `RequestTimeoutError` when no answer came after all retries, `TransportError` when the client is closed.
+        Raises `RequestTimeoutError` when no answer came after all retries (`NodeSilentError`, at once and unsent, while
+        the address is silent and not due for a probe), `TransportError` when the client is closed.
         """
         async with self._lock(address):
+            # Checked after the lock: requests queued behind the one that found the address silent fail at once.
+            retries = self._admit(address, deoj, retries)
             tid = self._allocate_tid(address)
             frame = Frame(tid, self.controller, deoj, esv, tuple(properties), tuple(get_properties))
             pending = _Pending(deoj, RESPONSES[esv], asyncio.get_running_loop().create_future())
             self._pending[(address, tid)] = pending
             try:
                 return await self._send_until_answered(address, frame, pending, attempt_timeout, retries)
+            except RequestTimeoutError:
+                self._strike(address, deoj)
+                raise
             finally:
                 self._pending.pop((address, tid), None)
+
+    def _admit(self, address: Address, deoj: EOJ, retries: int | None) -> int | None:
+        """The retries for a request to `address`: as asked, 0 for a probe of a silent address, or `NodeSilentError`."""
+        silence = self._silence.get(address)
+        if silence is None or silence.last_probe is None:
+            return retries
+        now = self._monotonic()
+        if now - silence.last_probe < self.silence_probe_interval:
+            raise NodeSilentError(f"{address} {deoj}: address silent after {silence.strikes} unanswered requests")
+        silence.last_probe = now
+        return 0
+
+    def _strike(self, address: Address, deoj: EOJ) -> None:
+        if self.silence_after is None:
+            return
+        silence = self._silence.setdefault(address, _Silence())
+        if silence.strike(deoj, self.silence_after, self._monotonic()):
+            _LOGGER.debug(
+                "%s: silent after %d unanswered requests, failing fast until it answers", address, silence.strikes
+            )
 
     async def _send_until_answered(
         self,
@@ -427,6 +489,8 @@ class EchonetClient:
         try:
             # A batch of several EPCs gets one try: silence often means "too many at once" (PROTOCOL.md §5.3).
             answer = await self.request(address, eoj, ESV.GET, properties, retries=0 if len(batch) > 1 else None)
+        except NodeSilentError:
+            raise  # the whole address is silent: splitting would teach a wrong cap
         except RequestTimeoutError:
             if len(batch) == 1:
                 raise
@@ -474,6 +538,7 @@ class EchonetClient:
         a node must not leave state behind (a hostile LAN can announce from thousands of addresses)."""
         for key in [key for key in self._knowledge if key[0] == address]:
             del self._knowledge[key]
+        self._silence.pop(address, None)
         lock = self._locks.get(address)
         if lock is not None and not lock.locked():
             del self._locks[address]
@@ -481,7 +546,12 @@ class EchonetClient:
     @property
     def addresses_known(self) -> int:
         """How many addresses the client keeps state for (a figure for tests and diagnostics)."""
-        return len({key[0] for key in self._knowledge} | self._locks.keys())
+        return len({key[0] for key in self._knowledge} | self._locks.keys() | self._silence.keys())
+
+    def is_silent(self, address: Address) -> bool:
+        """Whether requests to `address` currently fail fast (it stopped answering and has sent nothing since)."""
+        silence = self._silence.get(address)
+        return silence is not None and silence.last_probe is not None
 
     def batch_cap(self, address: Address, eoj: EOJ) -> int | None:
         """The learnt maximum number of EPCs per Get for this object, or None while unlimited."""
@@ -536,6 +606,8 @@ class EchonetClient:
             _LOGGER.debug("<- %s format-2 frame ignored", address)
             return
         _LOGGER.debug("<- %s %s", address, data.hex())
+        # Anything well-formed from the address shows it is back: its queued and next requests are sent again.
+        self._silence.pop(address, None)
         if frame.esv.is_request:
             self._answer_request(address, frame)
             return
