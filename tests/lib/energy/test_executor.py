@@ -705,11 +705,21 @@ def test_another_controller(spacing: timedelta, changes: int, raised: bool) -> N
 
 def test_our_own_writes_are_not_foreign() -> None:
     state, observed = FRESH, IN_AUTO
-    for minute, current in enumerate((CHARGE, slot(), CHARGE, slot(), CHARGE)):
+    for minute, current in enumerate((CHARGE, slot(), CHARGE, slot(), CHARGE, slot())):
         now = NOW + minute * MIN
         decision = run(data_received(state, now), plan_of(current), observed, now=now)
+        assert decision.writes
         assert EventKind.ANOTHER_CONTROLLER not in kinds(decision)
-        state, observed = confirm_all(decision, now), applied(observed, decision.writes)
+        # The device shows our values before the HA layer reports the writes confirmed.
+        state, observed = decision.new_state, applied(observed, decision.writes)
+
+
+def test_hand_back_writes_only_what_changed() -> None:
+    first = run(FRESH, plan_of(slot(battery=3.0)))  # 0xEB is already 3000 W: only the mode changes
+    assert [(w.epc, w.value) for w in first.writes] == [(0xDA, "charging")]
+    off = replace(ON, enabled=False)
+    handed = run(confirm_all(first), plan_of(CHARGE), applied(IN_AUTO, first.writes), now=NOW + MIN, settings=off)
+    assert [(w.epc, w.value) for w in handed.writes] == [(0xDA, "automatic")]
 
 
 @pytest.mark.parametrize(
