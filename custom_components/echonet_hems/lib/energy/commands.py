@@ -23,7 +23,6 @@ from .tariff import JST
 type Setting = str | int
 """A property value as we write and compare it: a state key (``"charging"``) or a number in W."""
 
-_EPS_KW: Final = 1e-3
 _DAYTIME_SHIFT_HOURS: Final = range(9, 18)  # EcoCute 0xCA: daytime heating shift time 1 is 09:00..17:00
 _SHIFT_DECIDED_BY_HOUR: Final = 18  # after 18:00 the next daytime window is tomorrow's
 
