@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
@@ -49,6 +50,12 @@ async def async_setup_home_energy(hass: HomeAssistant, entry: HomeEnergyConfigEn
     entry.async_on_unload(forecast.async_add_listener(coordinator.async_request_refresh_soon))
     await coordinator.async_config_entry_first_refresh()
     solar_charge = SolarChargeCoordinator(hass, entry, coordinator, forecast, settings_from_options(entry.options))
+    await solar_charge.async_load()
     entry.async_on_unload(solar_charge.async_release_devices)
+    # Unload callbacks run last-first: the devices are handed back before their polls let go of what they read.
+    entry.async_on_unload(solar_charge.async_hand_back)
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, lambda _event: solar_charge.async_hand_back())
+    )
     await solar_charge.async_refresh()
     return HomeEnergyRuntimeData(coordinator=coordinator, forecast=forecast, jma=jma, solar_charge=solar_charge)

@@ -20,6 +20,8 @@ import voluptuous as vol
 
 from .const import CONF_KIND, DOMAIN, EntryKind
 from .home_energy_runtime import HomeEnergyRuntimeData
+from .lib.energy.commands import DeviceRole
+from .lib.energy.executor import resume
 from .lib.energy.solar_charge import Device, explain, plan_as_dict
 from .solar_charge_coordinator import SolarChargeCoordinator
 from .solar_charge_entities import MODES
@@ -143,7 +145,9 @@ async def _resume(call: ServiceCall) -> None:
     devices = [Device(call.data[ATTR_DEVICE])] if ATTR_DEVICE in call.data else list(Device)
     for device in devices:
         solar.paused.pop(device, None)
+        solar.executor.state = resume(solar.executor.state, DeviceRole(device.value))
     solar.async_restate()
+    await solar.async_request_refresh()
 
 
 @callback

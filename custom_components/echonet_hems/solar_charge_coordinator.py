@@ -35,12 +35,15 @@ from .home_energy import HomeEnergyCoordinator
 from .home_energy_forecast import PVForecastCoordinator
 from .lan_hub import LanRuntimeData
 from .lib.echonet.ids import BATTERY, EV_CHARGER, V2H, WATER_HEATER
+from .lib.energy.commands import DeviceRole
 from .lib.energy.devices import BatteryParams, EVParams, HomeDevices, WaterHeaterParams
+from .lib.energy.executor import ExecutorSettings
 from .lib.energy.lp import PlanningError
 from .lib.energy.planner import Plan, PlanState, make_plan
 from .lib.energy.solar_charge import Device, EVSchedule, Status, plan_inputs, status
 from .lib.energy.tariff import Tariff
 from .object_coordinator import EchonetObjectCoordinator
+from .solar_charge_executor import Executor, comfort, executor_epcs
 
 _LOGGER = logging.getLogger(__name__)
 SOLAR_CHARGE_INTERVAL = timedelta(minutes=5)
@@ -198,6 +201,7 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         self.one_off_trip: tuple[datetime, float] | None = None
         self.modes: dict[Device, str] = {}  # restored by the mode selects; missing = follow the plan
         self.paused: dict[Device, datetime | None] = {}  # until when (None: until resumed)
+        self.executor = Executor(hass, entry)
         self.clock: Callable[[], datetime] = dt_util.utcnow
         self._releases: dict[str, Callable[[], None]] = {}
 
@@ -210,7 +214,8 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
             self._releases.pop(object_id)()
         for kind, device in devices.items():
             if device.object_id not in self._releases:
-                self._releases[device.object_id] = device.want(_EPCS[kind])
+                wanted = {*_EPCS[kind], *executor_epcs(DeviceRole(kind.value))}
+                self._releases[device.object_id] = device.want(sorted(wanted))
         return devices
 
     @callback
@@ -252,8 +257,40 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
             )
         except (PlanningError, ValueError) as err:
             _LOGGER.warning("Solar charge could not make a plan, keeping the last one: %s", err)
+            await self._async_execute(now, previous, devices)
             return self._result(previous, now, devices, "planning_failed")
+        await self._async_execute(now, plan, devices)
         return self._result(plan, now, devices, None)
+
+    def _modes(self, devices: Iterable[Device], now: datetime) -> dict[Device, str]:
+        """Each device's mode for the executor: a user's pause leaves the device to its own operation."""
+        return {
+            device: "off"
+            if device in self.paused and (self.paused[device] is None or self.paused[device] > now)  # type: ignore[operator]
+            else self.modes.get(device, "follow_plan")
+            for device in devices
+        }
+
+    async def _async_execute(
+        self, now: datetime, plan: Plan | None, devices: dict[Device, EchonetObjectCoordinator], *, enabled: bool = True
+    ) -> None:
+        """One executor step: write what the plan and the modes ask (nothing while control is off but hand-backs)."""
+        settings = ExecutorSettings(
+            enabled=enabled and self.control_on,
+            comfort=comfort(self.settings.battery_reserve_pct, self.settings.ev, self.one_off_trip, now),
+        )
+        await self.executor.async_run(now, plan, devices, self._modes(devices, now), settings)
+
+    async def async_hand_back(self) -> None:
+        """Give every device back its own operation as it was (unload, Home Assistant stopping)."""
+        devices = find_devices(self.hass)
+        if devices:
+            await self._async_execute(self.clock(), None, devices, enabled=False)
+        await self.executor.async_save()
+
+    async def async_load(self) -> None:
+        """Restore the executor's state (what to hand back, pauses) saved before the last stop."""
+        await self.executor.async_load()
 
     def _result(
         self, plan: Plan | None, now: datetime, devices: Iterable[Device], error: str | None
@@ -269,9 +306,12 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
 
     @callback
     def async_set_control(self, on: bool) -> None:
-        """The master switch: re-states the status at once (the executor acts on the next step)."""
+        """The master switch: re-states the status at once and runs the executor soon (writes or hands back)."""
+        changed = on != self.control_on
         self.control_on = on
         self.async_restate()
+        if changed and self.data is not None:
+            self.hass.async_create_task(self.async_request_refresh(), eager_start=True)
 
     @callback
     def async_restate(self) -> None:

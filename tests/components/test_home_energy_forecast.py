@@ -22,9 +22,13 @@ import voluptuous as vol
 from custom_components.echonet_hems.const import CONF_WEATHER_ENTITY, DOMAIN
 from custom_components.echonet_hems.energy import async_get_solar_forecast
 from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
+from custom_components.echonet_hems.lib.energy.commands import DeviceRole
+from custom_components.echonet_hems.lib.energy.executor import EventKind
 from custom_components.echonet_hems.lib.energy.forecast import PVSite, clear_sky_pv_kw
 from custom_components.echonet_hems.lib.energy.solar_charge import Device
 from custom_components.echonet_hems.lib.energy.tariff import JST
+from custom_components.echonet_hems.solar_charge_coordinator import SolarChargeCoordinator
+from virtual_home.physics.battery import BatteryMode
 from virtual_home.runtime import VirtualHome
 
 from .test_home_energy import set_up, set_up_lan, state
@@ -254,3 +258,53 @@ async def test_solar_charge_actions(hass: HomeAssistant, home: VirtualHome, lan_
     assert solar.data.status.key.value == "paused"
     await hass.services.async_call(DOMAIN, "resume", {}, blocking=True)
     assert solar.data.status.key.value != "paused"
+
+
+async def _step(hass: HomeAssistant, lan_entry: MockConfigEntry, solar: SolarChargeCoordinator) -> None:
+    """Poll every object (the executor sees what the devices hold), then one solar-charge step."""
+    for coordinator in list(lan_entry.runtime_data.coordinators.values()):
+        await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    await solar.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_solar_charge_writes_pauses_on_a_hand_change_and_hands_back(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    await set_up_lan(hass, lan_entry)
+    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
+    runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
+    solar = runtime.solar_charge
+    battery = home.home.battery
+    assert battery is not None
+    before = battery.mode
+    # Dry run: nothing is written while control is off.
+    await _step(hass, lan_entry, solar)
+    assert not any(event.kind is EventKind.WROTE for _, event in solar.executor.history)
+
+    # Control on, the battery forced to charge: the executor writes its mode and the device follows.
+    solar.modes[Device.BATTERY] = "force_on"
+    solar.async_set_control(True)
+    await _step(hass, lan_entry, solar)
+    wrote = [event for _, event in solar.executor.history if event.kind is EventKind.WROTE]
+    assert any(event.role is DeviceRole.BATTERY for event in wrote), solar.executor.history
+    assert battery.mode is BatteryMode.CHARGE
+
+    # Someone sets the battery back to automatic by hand (a device that stops charging on its own, i.e. goes to
+    # standby, is tolerated): solar charge pauses it and says so.
+    battery.mode = BatteryMode.AUTO
+    await _step(hass, lan_entry, solar)
+    kinds = {event.kind for _, event in solar.executor.history}
+    assert EventKind.HAND_CHANGE_PAUSED in kinds
+    assert battery.mode is BatteryMode.AUTO  # left as the user set it
+    notifications = hass.states.async_all("persistent_notification")
+    assert notifications or "persistent_notification" not in hass.config.components
+
+    # Resumed and then control off: the battery goes back to what it had before we first wrote.
+    await hass.services.async_call(DOMAIN, "resume", {"device": "battery"}, blocking=True)
+    await _step(hass, lan_entry, solar)
+    assert battery.mode is BatteryMode.CHARGE  # following the forced mode again
+    solar.async_set_control(False)
+    await _step(hass, lan_entry, solar)
+    assert battery.mode is before
