@@ -43,6 +43,25 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: ConfigE
     return {"entry": _entry(entry)}
 
 
+def _solar_charge_diagnostics(runtime: HomeEnergyRuntimeData) -> dict[str, Any]:
+    """Control, modes, the plan's status, the executor's state and its last events (what it wrote and why)."""
+    solar = runtime.solar_charge
+    data = solar.data
+    return {
+        "control_on": solar.control_on,
+        "modes": {device.value: mode for device, mode in solar.modes.items()},
+        "paused": {device.value: until.isoformat() if until else None for device, until in solar.paused.items()},
+        "status": data.status.key.value if data is not None else None,
+        "problem": data.error if data is not None else None,
+        "devices": sorted(device.value for device in data.devices) if data is not None else [],
+        "executor": solar.executor.state.as_dict(),
+        "events": [
+            {"at": at.isoformat(), "kind": e.kind.value, "device": e.role.value, "detail": e.detail}
+            for at, e in solar.executor.history
+        ],
+    }
+
+
 def _home_energy_diagnostics(entry: ConfigEntry[Any], runtime: HomeEnergyRuntimeData) -> dict[str, Any]:
     """Which sensors feed each role, the ledger, the guards and the outlook: enough to see why a figure is off."""
     coordinator, outlook = runtime.coordinator, runtime.forecast.data
@@ -65,6 +84,7 @@ def _home_energy_diagnostics(entry: ConfigEntry[Any], runtime: HomeEnergyRuntime
             "tomorrow_kwh": outlook.tomorrow_kwh,
         },
         "history_days": len(runtime.forecast.history),
+        "solar_charge": _solar_charge_diagnostics(runtime),
         "jma_last_update_success": None if runtime.jma is None else runtime.jma.last_update_success,
     }
 

@@ -223,3 +223,5 @@ async def test_diagnostics_show_sources_ledger_and_guards(
     assert len(dump["guards"]) == 9
     assert dump["outlook"] is None
     assert dump["ledger"]["house_total_kwh"] == 0.0
+    assert dump["solar_charge"]["control_on"] is False
+    assert dump["solar_charge"]["status"] == "no_plan"  # no PV history without a recorder: no outlook, no plan
