@@ -62,9 +62,11 @@ METER_PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 HOME_ENERGY_PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.CALENDAR,
+    Platform.NUMBER,
     Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
+    Platform.TIME,
 ]
 
 type EchonetHemsConfigEntry = ConfigEntry[LanRuntimeData | MeterRuntimeData | HomeEnergyRuntimeData]

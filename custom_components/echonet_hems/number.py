@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -11,15 +12,19 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EntityCategory, UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EchonetObjectEntity, async_add_object_entities
+from .home_energy_runtime import HomeEnergyConfigEntry
 from .lan_hub import EchonetLanConfigEntry
 from .lib.echonet.ids import BATTERY, EV_CHARGER, V2H
 from .lib.echonet.specs.datatypes import Value
 from .object_coordinator import EchonetObjectCoordinator
+from .platform_dispatch import KindSetups, async_setup_kind
+from .solar_charge_entities import EVTargetNumber
 
 PARALLEL_UPDATES = 1
 
@@ -92,10 +97,23 @@ def numbers_for(coordinator: EchonetObjectCoordinator) -> Sequence[EchonetNumber
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: EchonetLanConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant, entry: ConfigEntry[Any], async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
+    """Numbers of the entry's kind."""
+    async_setup_kind(hass, entry, async_add_entities, SETUPS)
+
+
+def _setup_lan(hass: HomeAssistant, entry: EchonetLanConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
     """Numbers for every object, now and when objects appear later."""
-    async_add_object_entities(hass, entry, async_add_entities, numbers_for)
+    async_add_object_entities(hass, entry, add, numbers_for)
+
+
+def _setup_home_energy(hass: HomeAssistant, entry: HomeEnergyConfigEntry, add: AddConfigEntryEntitiesCallback) -> None:
+    """Solar charge's EV target energy."""
+    add([EVTargetNumber(entry.runtime_data.solar_charge)])
+
+
+SETUPS = KindSetups(lan=_setup_lan, home_energy=_setup_home_energy)
 
 
 class EchonetNumberEntity(EchonetObjectEntity, NumberEntity):

@@ -304,6 +304,10 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
             error=error,
         )
 
+    def set_ev(self, **changes: Any) -> None:
+        """Change the car's usual day (departure, arrival, target_kwh, trip_kwh) for the next plans."""
+        self.settings = replace(self.settings, ev=replace(self.settings.ev, **changes))
+
     @callback
     def async_set_control(self, on: bool) -> None:
         """The master switch: re-states the status at once and runs the executor soon (writes or hands back)."""

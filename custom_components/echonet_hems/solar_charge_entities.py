@@ -7,15 +7,18 @@ They belong to the Home energy entry, on a "Solar charge" service device. The sw
 
 from __future__ import annotations
 
-from datetime import datetime
+from contextlib import suppress
+from datetime import datetime, time
 from typing import Any
 
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
+from homeassistant.components.number import NumberDeviceClass, NumberMode, RestoreNumber
 from homeassistant.components.select import SelectEntity
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.components.switch import SwitchEntity
-from homeassistant.const import STATE_ON, UnitOfPower
+from homeassistant.components.time import TimeEntity
+from homeassistant.const import STATE_ON, UnitOfEnergy, UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.restore_state import RestoreEntity
@@ -322,3 +325,61 @@ def solar_charge_selects(coordinator: SolarChargeCoordinator) -> list[SelectEnti
 def solar_charge_switches(coordinator: SolarChargeCoordinator) -> list[SwitchEntity]:
     """The master switch and one per device kind."""
     return [SolarChargeSwitch(coordinator), *(DeviceSwitch(coordinator, device) for device in Device)]
+
+
+class EVDepartureTime(SolarChargeEntity, TimeEntity, RestoreEntity):
+    """The car's usual departure (the plan keeps its energy ready by then)."""
+
+    def __init__(self, coordinator: SolarChargeCoordinator) -> None:
+        """One per solar charge; starts from the entry's settings."""
+        super().__init__(coordinator, "ev_departure")
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the time the user set."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is not None:
+            with suppress(ValueError):  # "unknown" or a damaged state: keep the entry's setting
+                self.coordinator.set_ev(departure=time.fromisoformat(last.state))
+
+    @property
+    def native_value(self) -> time:
+        """The departure time."""
+        return self.coordinator.settings.ev.departure
+
+    async def async_set_value(self, value: time) -> None:
+        """A new usual departure: re-plan."""
+        self.coordinator.set_ev(departure=value)
+        await self.coordinator.async_request_refresh()
+
+
+class EVTargetNumber(SolarChargeEntity, RestoreNumber):
+    """Energy the car needs in its battery at departure (kWh)."""
+
+    _attr_native_min_value = 0.0
+    _attr_native_max_value = 200.0
+    _attr_native_step = 0.5
+    _attr_native_unit_of_measurement = UnitOfEnergy.KILO_WATT_HOUR
+    _attr_device_class = NumberDeviceClass.ENERGY_STORAGE
+    _attr_mode = NumberMode.BOX
+
+    def __init__(self, coordinator: SolarChargeCoordinator) -> None:
+        """One per solar charge; starts from the entry's settings."""
+        super().__init__(coordinator, "ev_target")
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the target the user set."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_number_data()
+        if last is not None and last.native_value is not None:
+            self.coordinator.set_ev(target_kwh=float(last.native_value))
+
+    @property
+    def native_value(self) -> float:
+        """The target energy."""
+        return self.coordinator.settings.ev.target_kwh
+
+    async def async_set_native_value(self, value: float) -> None:
+        """A new target: re-plan."""
+        self.coordinator.set_ev(target_kwh=value)
+        await self.coordinator.async_request_refresh()

@@ -3,7 +3,7 @@ weather entity's hourly forecast, the figures as sensors and as the Energy dashb
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 import json
 from typing import Any, cast
 
@@ -253,6 +253,19 @@ async def test_solar_charge_actions(hass: HomeAssistant, home: VirtualHome, lan_
     select = hass.states.get(select_id)
     assert select is not None
     assert select.state == "force_off"
+
+    registry = er.async_get(hass)
+    departure_id = registry.async_get_entity_id("time", DOMAIN, "home_energy_solar_charge_ev_departure")
+    target_id = registry.async_get_entity_id("number", DOMAIN, "home_energy_solar_charge_ev_target")
+    assert departure_id is not None
+    assert target_id is not None
+    await hass.services.async_call("time", "set_value", {"entity_id": departure_id, "time": "06:15:00"}, blocking=True)
+    await hass.services.async_call("number", "set_value", {"entity_id": target_id, "value": 33}, blocking=True)
+    assert solar.settings.ev.departure == time(6, 15)
+    assert solar.settings.ev.target_kwh == 33.0
+    departure_state = hass.states.get(departure_id)
+    assert departure_state is not None
+    assert departure_state.state == "06:15:00"
 
     await hass.services.async_call(DOMAIN, "pause", {"device": "battery"}, blocking=True)
     assert solar.data.status.key.value == "paused"
