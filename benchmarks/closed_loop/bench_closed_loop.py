@@ -149,7 +149,7 @@ def _set_by_hand(home: VirtualHome, role: DeviceRole) -> tuple[str, str]:
     if role is DeviceRole.BATTERY:
         target, choices = home.home.battery, (BatteryMode.AUTO, BatteryMode.DISCHARGE)
     elif role is DeviceRole.EV:
-        target, choices = controlled_car(home), (ChargerMode.AUTO, ChargerMode.DISCHARGE)
+        target, choices = controlled_car(home), (ChargerMode.DISCHARGE, ChargerMode.CHARGE)
     else:
         target, choices = home.home.ecocute, (HeaterMode.MANUAL_STOP, HeaterMode.AUTO)
     before = target.mode
