@@ -1,0 +1,233 @@
+"""The closed loop's home and Home Assistant side: the virtual home with its own past, that past as the recorder's
+statistics, the two entries, and the tape that reads the home's ground truth at every slot boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Final, cast
+
+from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
+from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
+
+from custom_components.echonet_hems.const import (
+    CONF_ADDRESSES,
+    CONF_CONTRACT,
+    CONF_EMISSION_FACTOR,
+    CONF_EV_ARRIVAL,
+    CONF_EV_BATTERY,
+    CONF_EV_DEPARTURE,
+    CONF_EV_TARGET,
+    CONF_EV_TRIP,
+    CONF_FUEL_ADJUSTMENT,
+    CONF_INTERFACE,
+    CONF_JMA_OFFICE,
+    CONF_KIND,
+    CONF_RENEWABLE_LEVY,
+    CONF_SELL_PRICE,
+    CONF_TARIFF,
+    CONF_WARNING_SOURCE,
+    DOMAIN,
+    HOME_ENERGY_UNIQUE_ID,
+    EntryKind,
+)
+from virtual_home.clock import JST, ManualClock
+from virtual_home.physics.ev import EVCharger
+from virtual_home.runtime import HomeOptions, VirtualHome
+
+from .scoring import DayComfort, Reading
+
+BASE_ADDRESS: Final = "127.0.8.11"  # the closed loop's block of loopback addresses (127.0.8.x)
+START: Final = datetime(2026, 5, 17, 23, 0, tzinfo=JST)  # set-up an hour before the first whole day (a Monday)
+HISTORY_DAYS: Final = 14  # what the outlook learns from (`pv_outlook._HISTORY_DAYS`)
+GRID_S: Final = 60.0  # the physics step: both runs step on the same grid, so they differ only by our writes
+SLOT: Final = timedelta(minutes=30)
+TARIFF_KEY: Final = "tepco-smart-life-s"
+# The Home energy entry as the flow creates it with the preset's defaults (the levy and sell price are those of the
+# project's tests; the preset's own prices and their sources are in lib/energy/tariff_presets.py).
+ENERGY_OPTIONS: Final[dict[str, object]] = {
+    CONF_CONTRACT: "surplus",
+    CONF_TARIFF: TARIFF_KEY,
+    CONF_SELL_PRICE: 8.5,
+    CONF_RENEWABLE_LEVY: 3.98,
+    CONF_FUEL_ADJUSTMENT: 0.0,
+    CONF_EMISSION_FACTOR: 0.45,
+    CONF_WARNING_SOURCE: "none",
+    CONF_JMA_OFFICE: "130000",
+    # The virtual home's V2H car (physics/ev.py EVCar): 40 kWh, leaves at 08:00, back at 18:00, 6 kWh a day.
+    CONF_EV_DEPARTURE: "08:00:00",
+    CONF_EV_ARRIVAL: "18:00:00",
+    CONF_EV_TARGET: 30.0,
+    CONF_EV_TRIP: 6.0,
+    CONF_EV_BATTERY: 40.0,
+}
+EV_TARGET_KWH: Final = 30.0
+
+
+def home_options(seed: int) -> HomeOptions:
+    """The home of both runs: the default house (5 kW PV, 9.8 kWh battery, 370 L EcoCute, V2H + EVSE), clear May."""
+    return HomeOptions(
+        start=START,
+        base_address=BASE_ADDRESS,
+        history_days=HISTORY_DAYS,
+        seed=seed,
+        routine=True,
+        step_seconds=GRID_S,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HourRow:
+    """One past hour of the home (its start, cumulative PV and house energy at its end, kWh from the history start)."""
+
+    start: datetime
+    pv_kwh: float
+    house_kwh: float
+
+
+def live_history(home: VirtualHome) -> list[HourRow]:
+    """Step the home through its history days hour by hour (devices in automatic) up to START; the hours' energies."""
+    first = home.truth
+    rows: list[HourRow] = []
+    hour = home.now()
+    while hour < START:
+        home.advance(hour + timedelta(hours=1))
+        truth = home.truth.since(first)
+        rows.append(HourRow(hour, truth.pv_kwh, truth.house_kwh))
+        hour += timedelta(hours=1)
+    return rows
+
+
+async def import_history(hass: HomeAssistant, statistic_id: str, rows: list[tuple[datetime, float]]) -> None:
+    """Hourly cumulative energies as an energy sensor's long-term statistics (what the recorder would have made)."""
+    metadata: dict[str, Any] = {
+        "has_mean": False,
+        "mean_type": StatisticMeanType.NONE,
+        "has_sum": True,
+        "name": None,
+        "source": "recorder",
+        "statistic_id": statistic_id,
+        "unit_of_measurement": "kWh",
+    }
+    if "unit_class" in StatisticMetaData.__annotations__:  # HA 2026.x
+        metadata["unit_class"] = "energy"
+    data = [StatisticData(start=start, state=total, sum=total) for start, total in rows]
+    async_import_statistics(hass, cast(StatisticMetaData, metadata), data)
+
+
+def pv_energy_entity(hass: HomeAssistant) -> str:
+    """The PV power conditioner's cumulative generation sensor."""
+    for entry in er.async_get(hass).entities.values():
+        if entry.platform == DOMAIN and entry.unique_id.endswith("-027901_generation_energy"):
+            return entry.entity_id
+    raise RuntimeError("the PV energy sensor was not created")
+
+
+def house_energy_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """The Home energy entry's house energy sensor, registered before set-up (as after an earlier run of Home
+    Assistant), so the outlook finds its history at the first set-up."""
+    registry = er.async_get(hass)
+    return registry.async_get_or_create(
+        "sensor", DOMAIN, f"{HOME_ENERGY_UNIQUE_ID}_house_energy", config_entry=entry
+    ).entity_id
+
+
+def lan_entry() -> MockConfigEntry:
+    """The LAN entry on loopback (nodes found by multicast)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="ECHONET Lite (lo)",
+        unique_id="lo",
+        data={CONF_KIND: EntryKind.LAN.value, CONF_INTERFACE: "lo", CONF_ADDRESSES: []},
+        version=1,
+        minor_version=2,
+    )
+
+
+def energy_entry() -> MockConfigEntry:
+    """The Home energy entry (TEPCO Smart Life S, surplus contract, the car's routine)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Home energy",
+        unique_id=HOME_ENERGY_UNIQUE_ID,
+        data={CONF_KIND: EntryKind.HOME_ENERGY.value},
+        options=dict(ENERGY_OPTIONS),
+        version=1,
+        minor_version=2,
+    )
+
+
+def controlled_car(home: VirtualHome) -> EVCharger:
+    """The charger solar charge controls: the V2H unit (the first EV object by id; the EVSE stays automatic)."""
+    return next(charger for charger in home.home.ev_chargers if charger.bidirectional)
+
+
+@dataclass
+class Tape:
+    """The home's ground truth at every slot boundary from `t0` on, and its comfort per day."""
+
+    t0: datetime
+    readings: list[Reading] = field(default_factory=list)
+    comfort: dict[date, DayComfort] = field(default_factory=dict)
+    _next: datetime | None = None
+    _departures: int = 0
+    _short_l: float = 0.0
+
+    def advance(self, home: VirtualHome, until: datetime) -> None:
+        """Step the physics to `until`, stopping at each slot boundary on the way to read the truth."""
+        if self._next is None:
+            self._next = self.t0
+            car = controlled_car(home).car
+            self._departures = car.departures
+            self._short_l = home.home.ecocute.shortfall_l if home.home.ecocute is not None else 0.0
+        while self._next <= until:
+            home.advance(self._next)
+            self._read(home, self._next)
+            self._next += SLOT
+        home.advance(until)
+
+    def _read(self, home: VirtualHome, at: datetime) -> None:
+        truth = home.truth
+        self.readings.append(Reading(at, truth.bought_kwh, truth.sold_kwh))
+        if at == self.t0:
+            return
+        day = (at - SLOT).astimezone(JST).date()  # the slot that just ended
+        before = self.comfort.get(day, DayComfort(0.0, ()))
+        car = controlled_car(home).car
+        departed: tuple[float, ...] = ()
+        if car.departures != self._departures and car.last_departure_soc_wh is not None:
+            departed = (car.last_departure_soc_wh / 1000.0,)
+        self._departures = car.departures
+        short = home.home.ecocute.shortfall_l if home.home.ecocute is not None else 0.0
+        self.comfort[day] = DayComfort(
+            before.hot_water_short_l + short - self._short_l, before.departures_kwh + departed
+        )
+        self._short_l = short
+
+
+def grid_floor(moment: datetime) -> datetime:
+    """`moment` down to the physics grid (whole minutes)."""
+    return moment.replace(second=0, microsecond=0)
+
+
+def baseline(seed: int, t0: datetime, end: datetime) -> tuple[Tape, VirtualHome]:
+    """The same home alone, devices in automatic, over the same days (no nodes: only the physics)."""
+    home = VirtualHome(home_options(seed), clock=ManualClock(START))
+    home.advance(START)
+    home.advance(t0)
+    tape = Tape(t0)
+    tape.advance(home, end)
+    return tape, home
+
+
+def stored(home: VirtualHome) -> dict[str, float]:
+    """What the home holds at the end of a run: battery and controlled car energy (kWh), the tank's fill (0..1)."""
+    battery, tank = home.home.battery, home.home.ecocute
+    return {
+        "battery_kwh": round(battery.soc_wh / 1000.0, 2) if battery is not None else 0.0,
+        "ev_kwh": round(controlled_car(home).car.soc_wh / 1000.0, 2),
+        "tank_fill": round(tank.fill_fraction, 3) if tank is not None else 0.0,
+    }
