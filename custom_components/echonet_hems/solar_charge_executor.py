@@ -62,8 +62,18 @@ def capabilities(device: EchonetObjectCoordinator) -> Capabilities:
 
 
 def observed(device: EchonetObjectCoordinator, role: DeviceRole) -> dict[int, Value]:
-    """The values the executor watches, as last read."""
-    return {epc: device.decoded(epc) for epc in executor_epcs(role) if device.decoded(epc) is not None}
+    """The values the executor watches, as last read. A value the device reports that its class table cannot decode
+    (e.g. a mode of a newer Appendix release) is passed on as "raw:<hex>": it is not what we wrote, so the executor
+    sees the change (found in the closed loop: a V2H set to an undecodable mode by hand went unnoticed)."""
+    values: dict[int, Value] = {}
+    raw = device.data.values if device.data is not None else {}
+    for epc in executor_epcs(role):
+        value = device.decoded(epc)
+        if value is None and epc in WATCHED[role] and (edt := raw.get(epc)) is not None:
+            value = f"raw:{edt.hex()}"
+        if value is not None:
+            values[epc] = value
+    return values
 
 
 def next_departure(now: datetime, schedule: EVSchedule, one_off: tuple[datetime, float] | None) -> datetime:

@@ -591,7 +591,7 @@ def test_the_device_rounding_our_value_is_no_hand_change() -> None:
 
 
 def test_write_cap_hands_back_and_pauses_until_the_next_day() -> None:
-    settings = replace(ON, max_writes_per_day=5)
+    settings = replace(ON, max_writes_per_day=5, min_dwell=timedelta(0))  # the cap alone, without the dwell
     charge, hold = plan_of(CHARGE), plan_of(slot())
     state, observed = FRESH, IN_AUTO
     total: list[Write] = []
@@ -841,3 +841,41 @@ def test_modulating_and_on_off_chargers(caps: Capabilities, written: list[tuple[
         modes={DeviceRole.EV: DeviceMode.FOLLOW_PLAN},
     )
     assert [(w.epc, w.value) for w in decision.writes] == written
+
+
+def test_a_written_value_dwells_before_the_plan_may_change_it() -> None:
+    """A plan flipping between charge and hold every 5 minutes for two hours: each change waits out the dwell (1 h),
+    so the battery sees at most one new value per hour per property, not 24 flips."""
+    state, observed = FRESH, IN_AUTO
+    writes: list[Write] = []
+    for step_index in range(24):
+        now = NOW + step_index * 5 * MIN
+        start = now.replace(minute=0 if now.minute < 30 else 30)
+        current = (
+            slot(start, battery=1.3, battery_reason=Reason.BATTERY_CHARGE_PV_SURPLUS)
+            if step_index % 2 == 0
+            else slot(start)
+        )
+        decision = run(data_received(state, now), plan_of(current, created=now), observed, now=now)
+        writes.extend(decision.writes)
+        state, observed = confirm_all(decision, now), applied(observed, decision.writes)
+    mode_writes = [write for write in writes if write.epc == 0xDA]
+    assert 1 <= len(mode_writes) <= 3  # the first, then at most one per hour
+    assert len(writes) <= 6
+
+
+def test_comfort_does_not_wait_for_the_dwell() -> None:
+    settings = replace(ON, min_dwell=timedelta(hours=6))
+    state, observed = FRESH, IN_AUTO
+    first = run(data_received(state, NOW), plan_of(CHARGE), observed, now=NOW, settings=settings)
+    state, observed = confirm_all(first, NOW), applied(observed, first.writes)
+    later = NOW + 10 * MIN
+    forced = run(
+        data_received(state, later),
+        replace(plan_of(slot()), created=later),
+        observed,
+        now=later,
+        settings=settings,
+        modes={DeviceRole.BATTERY: DeviceMode.FORCE_OFF},
+    )
+    assert forced.writes  # a forced mode is written at once

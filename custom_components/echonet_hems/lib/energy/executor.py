@@ -26,6 +26,7 @@ from .commands import (
     Comfort,
     DeviceMode,
     DeviceRole,
+    ExecutorReason,
     Intent,
     Setting,
     desired,
@@ -162,6 +163,10 @@ class ExecutorSettings:
     foreign_changes: int = 3  # this many foreign changes within `foreign_window` = another controller
     foreign_window: timedelta = timedelta(minutes=30)
     retry_after: timedelta = timedelta(minutes=5)  # a failed write is tried again after this
+    # A value we wrote stays at least this long before the plan may change it again (comfort, forced modes and
+    # hand-backs excepted): re-planning every 5 minutes otherwise flips a battery between charge, hold and discharge
+    # around dawn and spends the day's write budget by mid-morning (measured in the closed loop: 24 writes by 10:00).
+    min_dwell: timedelta = timedelta(hours=1)
     power_step_w: int = 500
     prefer_device_timers: bool = True
     comfort: Comfort = field(default_factory=Comfort)
@@ -334,10 +339,26 @@ def _watch(
     return device, events
 
 
-def _due(record: WriteRecord | None, value: Setting, now: datetime, settings: ExecutorSettings) -> bool:
-    """Whether `value` must be written given what we wrote before."""
-    if record is None or record.value != value:
+_URGENT: frozenset[str] = frozenset(
+    {
+        ExecutorReason.FORCE_ON,
+        ExecutorReason.FORCE_OFF,
+        ExecutorReason.COMFORT_HOT_WATER,
+        ExecutorReason.COMFORT_EV_DEPARTURE,
+        ExecutorReason.BATTERY_RESERVE,
+        ExecutorReason.EV_NOT_CONNECTED,
+    }
+)
+
+
+def _due(record: WriteRecord | None, value: Setting, now: datetime, settings: ExecutorSettings, reason: str) -> bool:
+    """Whether `value` must be written given what we wrote before: a new value once the last one has held for
+    `min_dwell` (at once for comfort, forced modes and a car that left), a failed one again after `retry_after`."""
+    if record is None:
         return True
+    if record.value != value:
+        settled = record.status is not WriteStatus.CONFIRMED or now - record.at >= settings.min_dwell
+        return settled or reason in _URGENT
     return record.status is WriteStatus.FAILED and now - record.at >= settings.retry_after
 
 
@@ -357,7 +378,7 @@ def _carry_out(
         reported = setting_of(observed.get(epc))
         if reported is not None and epc not in baseline:
             baseline[epc] = reported
-        if not _due(written.get(epc), value, now, settings):
+        if not _due(written.get(epc), value, now, settings, intent.reason):
             continue
         if reported == value:
             written[epc] = WriteRecord(value, now, WriteStatus.CONFIRMED, value)  # already so: nothing to write
