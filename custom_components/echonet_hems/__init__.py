@@ -44,6 +44,7 @@ from .meter_coordinator import (
     pan_to_data,
 )
 from .meter_statistics import MeterStatistics
+from .plan_card import async_register_plan_card
 from .services import async_register_services
 
 __all__ = ["DOMAIN"]
@@ -74,8 +75,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions (once, whatever entries exist)."""
+    """Register the actions and the plan card (once, whatever entries exist)."""
     async_register_services(hass)
+    await async_register_plan_card(hass)
     return True
 
 
