@@ -136,6 +136,8 @@ card.setConfig(data.config);
 const asked = [];
 card.hass = {
   language: data.language,
+  locale: { time_zone: "server" },
+  config: { time_zone: "Asia/Tokyo" },
   states: data.states,
   callWS: async (message) => { asked.push(message); return data.ws[message.type]; },
 };
@@ -145,6 +147,7 @@ const means = module.slotMeans(
 console.log(JSON.stringify({
   html: card.shadowRoot.innerHTML, asked, cards: window.customCards, size: card.getCardSize(),
   stub: Card.getStubConfig({ states: data.states }), means,
+  midnight: module.clockParts(Date.parse("2026-05-20T15:00:00Z"), "Asia/Tokyo"),
 }));
 """
 
@@ -220,6 +223,8 @@ def test_card_draws_the_plan_and_the_past_day() -> None:
     assert "Water heater" in html
     assert "EV</span>" not in html  # no EV energy planned: no legend entry
     assert "¥412" in html
+    assert "5/20, 12:00 PM" in html  # the plan's time in the server's zone (the user's profile says "server")
+    assert ">5/21</text>" in html  # the midnight tick
     history = next(message for message in drawn["asked"] if message["type"] == "history/history_during_period")
     assert history["entity_ids"] == ["sensor.pv"]
     assert history["end_time"] == "2026-05-20T03:00:00.000Z"
@@ -236,6 +241,7 @@ def test_card_draws_the_plan_and_the_past_day() -> None:
     assert drawn["stub"] == {"entity": "sensor.home_energy_solar_charge_status"}
     # Time-weighted 30-minute means: 1 kW for 15 min then 3 kW for 15 min → 2; then 3 kW for 15 min, unknown after.
     assert drawn["means"] == [2, 3]
+    assert drawn["midnight"] == {"month": 5, "day": 21, "hour": 0, "minute": 0}
 
 
 @needs_node

@@ -141,6 +141,25 @@ function sumSeries(series) {
   );
 }
 
+// The time zone the user chose in their profile: the server's, or the browser's (undefined).
+function timeZoneOf(hass) {
+  return hass?.locale?.time_zone === "server" && hass.config?.time_zone ? hass.config.time_zone : undefined;
+}
+
+const clockFormats = new Map();
+
+// Month, day, hour and minute of a time in a time zone (axis ticks fall on the user's whole hours and midnights).
+export function clockParts(t, timeZone) {
+  const key = timeZone || "";
+  if (!clockFormats.has(key)) {
+    const options = { month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", hourCycle: "h23" };
+    clockFormats.set(key, new Intl.DateTimeFormat("en-US", { ...options, timeZone }));
+  }
+  const parts = clockFormats.get(key).formatToParts(new Date(t));
+  const get = (type) => Number(parts.find((part) => part.type === type)?.value);
+  return { month: get("month"), day: get("day"), hour: get("hour") % 24, minute: get("minute") };
+}
+
 function unitFactor(hass, entityId, units) {
   const unit = hass.states[entityId]?.attributes?.unit_of_measurement;
   return units[unit] ?? null;
@@ -335,6 +354,7 @@ class EchonetHemsPlanCard extends HTMLElement {
   _planBody(plan, labels) {
     const created = new Date(plan.created);
     const time = created.toLocaleString(this._hass.language || "en", {
+      timeZone: timeZoneOf(this._hass),
       month: "numeric",
       day: "numeric",
       hour: "2-digit",
@@ -488,19 +508,16 @@ class EchonetHemsPlanCard extends HTMLElement {
     return out.join("");
   }
 
-  // A tick every 6 h (3 h on a wide card), labelled with the hour; midnights with the date.
+  // A tick every 6 h (3 h on a wide card), labelled with the hour; midnights with the date (in the user's zone).
   _timeAxis(start, end, tx, y0, y1) {
     const out = [];
     const step = (end - start) / HOUR_MS > 48 && this._width < 700 ? 6 : 3;
-    const first = new Date(start);
-    first.setMinutes(0, 0, 0);
-    for (let t = first.getTime(); t <= end; t += HOUR_MS) {
-      const date = new Date(t);
-      const hour = date.getHours();
-      if (t < start || hour % step !== 0) continue;
+    const timeZone = timeZoneOf(this._hass);
+    for (let t = Math.ceil(start / SLOT_MS) * SLOT_MS; t <= end; t += SLOT_MS) {
+      const { month, day, hour, minute } = clockParts(t, timeZone);
+      if (minute !== 0 || hour % step !== 0) continue;
       const x = tx(t).toFixed(1);
-      const label =
-        hour === 0 ? `${date.getMonth() + 1}/${date.getDate()}` : `${String(hour).padStart(2, "0")}:00`;
+      const label = hour === 0 ? `${month}/${day}` : `${String(hour).padStart(2, "0")}:00`;
       out.push(`<line class="${hour === 0 ? "midnight" : "grid"}" x1="${x}" x2="${x}" y1="${y1}" y2="${y0}"/>`);
       out.push(`<text class="tick" x="${x}" y="${y0 + 14}" text-anchor="middle">${label}</text>`);
     }
@@ -570,9 +587,15 @@ class EchonetHemsPlanCard extends HTMLElement {
   // Invisible slot-wide rectangles with a native tooltip of the slot's numbers.
   _hits(slots, tx, slotWidth, y0, y1, labels) {
     const locale = this._hass.language || "en";
+    const timeZone = timeZoneOf(this._hass);
     return slots
       .map((s) => {
-        const when = new Date(s.t).toLocaleString(locale, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+        const when = new Date(s.t).toLocaleString(locale, {
+          timeZone,
+          weekday: "short",
+          hour: "2-digit",
+          minute: "2-digit",
+        });
         const lines = [
           when,
           `${labels.pv} ${(+s.pv_kw).toFixed(2)} kW`,
