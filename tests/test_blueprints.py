@@ -195,7 +195,7 @@ async def settle(condition: Callable[[], bool]) -> None:
 async def test_ev_plugged_in_asks_and_sets_the_trip(
     hass: HomeAssistant, tmp_path: Path, freezer: FrozenDateTimeFactory
 ) -> None:
-    """Plugged in → the phone gets four buttons; the answer "07:00" (already past today) → tomorrow 07:00."""
+    """Plugged in → three buttons (Android's most); the answer "07:00" (already past today) → tomorrow 07:00."""
     await hass.config.async_set_time_zone("Asia/Tokyo")
     freezer.move_to(NOW)  # 21:00 in Tokyo
     phone_entry = MockConfigEntry(domain="mobile_app")
@@ -212,7 +212,7 @@ async def test_ev_plugged_in_asks_and_sets_the_trip(
     hass.states.async_set("binary_sensor.car_connected", "on")
     await settle(lambda: len(notify) == 1)
     buttons = notify[0].data["data"]["actions"]
-    assert [button["title"] for button in buttons[:3]] == ["07:00", "08:30", "13:00"]
+    assert [button["title"] for button in buttons] == ["07:00", "08:30", "Another time…"]
     hass.bus.async_fire("mobile_app_notification_action", {"action": buttons[0]["action"]})
     await settle(lambda: len(trip) == 1)
     departure = dt_util.parse_datetime(str(trip[0].data["departure"]))
@@ -238,7 +238,7 @@ async def test_ev_typed_answer_and_nonsense(
     for question, (reply, expected) in enumerate((("soon", 0), ("23:15", 1)), start=1):
         hass.states.async_set("binary_sensor.car_connected", "on")
         await settle(lambda question=question: len(notify) == question)
-        typed = notify[-1].data["data"]["actions"][3]
+        typed = notify[-1].data["data"]["actions"][2]
         assert typed["behavior"] == "textInput"
         hass.bus.async_fire("mobile_app_notification_action", {"action": typed["action"], "reply_text": reply})
         await hass.async_block_till_done()  # the run has its answer: it ends (with or without a trip)
