@@ -53,7 +53,8 @@ HEATER_TIMER = capabilities_from(ids.WATER_HEATER, frozenset({0xB0, 0xC0, 0xC7, 
 V2H = capabilities_from(ids.V2H, frozenset({0xDA, 0xEB}), {0xC8: EV_RANGE})
 EV_ON_OFF = capabilities_from(ids.EV_CHARGER, frozenset({0xDA}), {})
 COMFORT = Comfort(battery_reserve_percent=10.0, hot_water_reserve_l=100.0)
-ON = ExecutorSettings(enabled=True, comfort=COMFORT)
+# The rules are tested on explicit setpoints; the battery-automatic preference has its own tests.
+ON = ExecutorSettings(enabled=True, comfort=COMFORT, battery_automatic=False)
 
 AUTO, MANUAL, STOP = (
     "automatic_water_heating_function_used",
@@ -419,7 +420,9 @@ def test_desired_values(
     reason: str,
 ) -> None:
     comfort = replace(COMFORT, battery_capacity_wh=10000.0)
-    intent = desired(role, current, mode, caps, observed, comfort, NOW, prefer_device_timers=False)
+    intent = desired(
+        role, current, mode, caps, observed, comfort, NOW, prefer_device_timers=False, battery_automatic=False
+    )
     assert intent.values == values
     assert list(intent.values) == list(values)  # the order is the write order
     assert intent.reason == reason
@@ -879,3 +882,22 @@ def test_comfort_does_not_wait_for_the_dwell() -> None:
         modes={DeviceRole.BATTERY: DeviceMode.FORCE_OFF},
     )
     assert forced.writes  # a forced mode is written at once
+
+
+@pytest.mark.parametrize(
+    ("reason", "kw", "percent", "mode"),
+    [
+        (Reason.BATTERY_CHARGE_PV_SURPLUS, 1.3, 50, "automatic"),  # what automatic does: leave it so
+        (Reason.BATTERY_DISCHARGE, -1.0, 50, "automatic"),
+        (Reason.BATTERY_DISCHARGE, -1.0, 5, "standby"),  # at the reserve: held, automatic could go lower
+        (Reason.BATTERY_CHARGE_CHEAP_BAND, 2.0, 50, "charging"),  # grid charging: only we would do it
+        (Reason.BATTERY_HOLD, 0.0, 50, "standby"),
+    ],
+)
+def test_the_battery_stays_automatic_where_automatic_does_the_plan(
+    reason: Reason, kw: float, percent: int, mode: str
+) -> None:
+    current = slot(battery=kw, battery_reason=reason)
+    observed = {0xDA: "automatic", 0xE4: percent}
+    intent = desired(DeviceRole.BATTERY, current, DeviceMode.FOLLOW_PLAN, BATTERY, observed, COMFORT, NOW)
+    assert intent.values[0xDA] == mode

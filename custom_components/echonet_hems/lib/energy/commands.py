@@ -241,6 +241,7 @@ def desired(
     ahead: Sequence[SlotPlan] = (),
     power_step_w: int = 500,
     prefer_device_timers: bool = True,
+    battery_automatic: bool = True,
 ) -> Intent:
     """The values that carry out `slot` (None: no plan) on one device in `mode`; empty values = nothing to ask.
 
@@ -249,7 +250,7 @@ def desired(
     if mode is DeviceMode.OFF:
         return Intent({}, DeviceMode.OFF)
     if role is DeviceRole.BATTERY:
-        return _battery(slot, mode, caps, observed, comfort, power_step_w)
+        return _battery(slot, mode, caps, observed, comfort, power_step_w, automatic=battery_automatic)
     if role is DeviceRole.WATER_HEATER:
         return _water_heater(slot, mode, caps, observed, comfort, now, ahead, prefer_device_timers)
     return _ev(slot, mode, caps, observed, comfort, now, power_step_w)
@@ -289,8 +290,19 @@ def _battery(
     observed: Mapping[int, Value],
     comfort: Comfort,
     step_w: int,
+    *,
+    automatic: bool = True,
 ) -> Intent:
     reason: str = slot.battery_reason if mode is DeviceMode.FOLLOW_PLAN and slot is not None else mode
+    percent = _battery_percent(observed, comfort)
+    above_reserve = percent is not None and percent > comfort.battery_reserve_percent
+    discharging = reason == Reason.BATTERY_DISCHARGE
+    if automatic and reason in _SELF_CONSUMPTION and "automatic" in caps.modes and (above_reserve or not discharging):
+        # Charging from PV surplus and covering the house are what the battery's own automatic (self-consumption)
+        # mode does, second by second, better than a 30-minute setpoint: leave it in automatic. Only what automatic
+        # would not do is written (charging from the grid in the cheap band, holding for later). In the closed loop
+        # the setpoints spent the daily write budget by mid-morning and cost more than automatic alone.
+        return Intent({EPC_OPERATION_MODE: "automatic"}, reason)
     kw = _plan_kw(mode, slot.battery_kw if slot is not None else None)
     if kw is None:
         return Intent({}, ExecutorReason.NO_SLOT)
@@ -314,6 +326,9 @@ def _battery(
         return Intent({}, ExecutorReason.NOT_CONTROLLABLE)
     values[EPC_OPERATION_MODE] = chosen  # after the power: the device starts at the right power
     return Intent(values, reason)
+
+
+_SELF_CONSUMPTION: frozenset[str] = frozenset({Reason.BATTERY_CHARGE_PV_SURPLUS, Reason.BATTERY_DISCHARGE})
 
 
 def _battery_hold(caps: Capabilities, reason: str) -> Intent:

@@ -169,6 +169,9 @@ class ExecutorSettings:
     min_dwell: timedelta = timedelta(hours=1)
     power_step_w: int = 500
     prefer_device_timers: bool = True
+    # Leave the battery in its own automatic (self-consumption) mode while the plan charges from PV surplus or covers
+    # the house; write only grid charging and holding (see `commands._battery`).
+    battery_automatic: bool = True
     comfort: Comfort = field(default_factory=Comfort)
 
 
@@ -274,6 +277,7 @@ def step(
                 ahead=ahead,
                 power_step_w=settings.power_step_w,
                 prefer_device_timers=settings.prefer_device_timers,
+                battery_automatic=settings.battery_automatic,
             )
             done = _carry_out(role, device, intent, seen, now, settings)
         state = state.with_device(role, done[0])
