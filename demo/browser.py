@@ -494,7 +494,6 @@ PLAN_CHART_JS = """(() => {
   const card = deepAll('echonet-hems-plan-card')[0];
   const svg = card?.shadowRoot?.querySelector('svg');
   if (!svg) return null;
-  card.scrollIntoView({block: 'start'});
   return {bars: svg.querySelectorAll('rect.bar').length, paths: svg.querySelectorAll('path').length,
           prices: svg.querySelectorAll('rect.price').length};
 })()"""

@@ -458,7 +458,7 @@ def home_dashboard(
         if shown:
             cards.append({"type": "entities", "title": device.name, "state_color": True, "entities": shown})
     views = [{"title": words["home"], "path": "home", "icon": "mdi:home-lightning-bolt", "cards": cards}]
-    solar_charge = solar_charge_view(entities, language=language, note=solar_note)
+    solar_charge = solar_charge_view(devices, entities, language=language, note=solar_note)
     if solar_charge is not None:
         views.append(solar_charge)
     return {"title": words["dashboard"], "views": views}
@@ -507,13 +507,19 @@ def solar_charge_note(speed: float, language: str = "en") -> str | None:
 
 
 def solar_charge_view(
-    entities: Sequence[Entity], *, language: str = "en", note: str | None = None
+    devices: Sequence[Device], entities: Sequence[Entity], *, language: str = "en", note: str | None = None
 ) -> dict[str, Any] | None:
     """The Solar charge view: an optional note, the master switch and the status sentence, the plan card, the plan
     calendar, one card per device (follow switch, reason, planned power, next start) and the guard sensors (shown
-    although they are diagnostic: they say why solar charge holds back). None without solar charge."""
+    although they are diagnostic: they say why solar charge holds back). Rows are named without their device's name
+    ("Solar charge", "Home energy"), as on the home view. None without solar charge."""
     words = labels(language)
     by_key = home_energy_entities(entities)
+    names = {device.device_id: device for device in devices}
+
+    def row(entity: Entity) -> dict[str, str]:
+        return _entity_row(entity, names.get(entity.device_id or "", Device(device_id="", name="")))
+
     status = by_key.get(SOLAR_CHARGE_STATUS)
     if status is None:
         return None
@@ -524,7 +530,7 @@ def solar_charge_view(
             "type": "entities",
             "title": words["solar_charge"],
             "state_color": True,
-            "entities": [{"entity": entity.entity_id} for entity in top],
+            "entities": [row(entity) for entity in top],
         }
     )
     cards.append({"type": PLAN_CARD, "entity": status.entity_id})
@@ -533,20 +539,22 @@ def solar_charge_view(
         cards.append({"type": "calendar", "initial_view": "listWeek", "entities": [calendar.entity_id]})
     for device in SOLAR_CHARGE_DEVICES:
         rows = [
-            {"entity": by_key[key].entity_id}
+            row(by_key[key])
             for key in (_solar_charge_device_key(device, part) for part in SOLAR_CHARGE_DEVICE_KEYS)
             if key in by_key
         ]
         if rows:
             cards.append({"type": "entities", "title": words[device], "state_color": True, "entities": rows})
-    guards = sorted(entity.entity_id for key, entity in by_key.items() if key.startswith(GUARD_PREFIX))
+    guards = sorted(
+        (entity for key, entity in by_key.items() if key.startswith(GUARD_PREFIX)), key=lambda entity: entity.entity_id
+    )
     if guards:
         cards.append(
             {
                 "type": "entities",
                 "title": words["guards"],
                 "state_color": True,
-                "entities": [{"entity": entity_id} for entity_id in guards],
+                "entities": [row(entity) for entity in guards],
             }
         )
     return {"title": words["solar_charge"], "path": SOLAR_CHARGE_VIEW, "icon": "mdi:solar-power", "cards": cards}

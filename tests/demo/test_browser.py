@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from demo.browser import _circle_totals, energy_day_to_show, energy_values, find_chromium, value_after
+from demo.browser import (
+    _circle_totals,
+    energy_day_to_show,
+    energy_values,
+    find_chromium,
+    shown_status,
+    value_after,
+)
 from demo.errors import DemoError
 from virtual_home.clock import JST
 
@@ -63,3 +70,34 @@ def test_value_after_unknown_or_absent_row() -> None:
     assert value_after("PV forecast tomorrow Unknown CO2 today 1.0 kg", "PV forecast tomorrow") is None
     assert value_after("Electricity cost today Unknown", "Electricity cost today") is None
     assert value_after("Price band day", "PV forecast tomorrow") is None
+
+
+SENTENCES = {
+    "running": "Following the plan",
+    "idle": "Nothing to shift now",
+    "off": "Dry run: the plan is shown, control is off",
+    "no_plan": "No plan yet (waiting for the PV outlook)",
+}
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("Solar charge status Following the plan", "running"),
+        ("Solar charge status Nothing to shift now", "idle"),
+        ("ソーラーチャージの状態 計画に従っています", None),  # not one of the given language's sentences
+        ("Solar charge status Unknown", None),
+        ("Solar charge status Unavailable", None),
+        ("Solar charge status running", None),  # the untranslated key
+        ("", None),
+    ],
+)
+def test_shown_status(row: str, expected: str | None) -> None:
+    """The status row reads one of the translated sentences, never unknown/unavailable or a bare key."""
+    assert shown_status(row, SENTENCES) == expected
+
+
+def test_shown_status_prefers_the_longest_sentence() -> None:
+    """A sentence inside another (e.g. "Paused" in "Paused: ...") does not hide the one shown."""
+    sentences = {"short": "Paused", "long": "Paused: a device was changed by hand"}
+    assert shown_status("Status Paused: a device was changed by hand", sentences) == "long"
