@@ -494,32 +494,34 @@ PLAN_CHART_JS = """(() => {
   const card = deepAll('echonet-hems-plan-card')[0];
   const svg = card?.shadowRoot?.querySelector('svg');
   if (!svg) return null;
-  return {bars: svg.querySelectorAll('rect.bar').length, paths: svg.querySelectorAll('path').length,
+  return {bars: svg.querySelectorAll('rect.bar').length,
+          lines: svg.querySelectorAll('path, polyline, polygon').length,
           prices: svg.querySelectorAll('rect.price').length};
 })()"""
 
 
 @dataclass(frozen=True, slots=True)
 class SolarChargeShown:
-    """What the Solar charge view showed: the status key and sentence, and the plan chart's shapes."""
+    """What the Solar charge view showed: the status key and sentence, and the plan chart's shapes (bars of planned
+    power, lines and areas of forecasts and stored energy, price bands)."""
 
     status: str
     sentence: str
     bars: int
-    paths: int
+    lines: int
     prices: int
 
 
 async def check_solar_charge_view(
     page: Page, url: str, path: str, status_id: str, sentences: Mapping[str, str], shot: Path
 ) -> SolarChargeShown:
-    """The Solar charge view: the plan card draws its chart (an svg with bars or paths) and the status row reads one
+    """The Solar charge view: the plan card draws its chart (an svg with bars or lines) and the status row reads one
     of the status sentences; a screenshot."""
     step = "browser: Solar charge view"
     await page.navigate(f"{url}{path}")
     chart = await page.wait_for(
         f"{step} (the plan card's chart)",
-        f"(() => {{ const c = {PLAN_CHART_JS}; return c && c.bars + c.paths > 0 ? c : null; }})()",
+        f"(() => {{ const c = {PLAN_CHART_JS}; return c && c.bars + c.lines > 0 ? c : null; }})()",
     )
     deadline = time.monotonic() + PAGE_TIMEOUT
     while True:
@@ -528,7 +530,7 @@ async def check_solar_charge_view(
         if key is not None:
             await asyncio.sleep(1.5)  # let the calendar and the other cards settle before the picture
             await page.screenshot(shot)
-            return SolarChargeShown(key, sentences[key], chart["bars"], chart["paths"], chart["prices"])
+            return SolarChargeShown(key, sentences[key], chart["bars"], chart["lines"], chart["prices"])
         if time.monotonic() > deadline:
             raise DemoError(step, f"the status row shows no status sentence: {text[:300]!r}")
         await asyncio.sleep(1.0)
@@ -598,7 +600,7 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
             )
             _say(
                 f"Solar charge view: status {solar.status!r} reads {solar.sentence!r}; plan card draws "
-                f"{solar.bars} bar(s), {solar.paths} path(s), {solar.prices} price band(s)"
+                f"{solar.bars} bar(s), {solar.lines} line(s)/area(s), {solar.prices} price band(s)"
             )
             _say(f"home dashboard rendered; screenshots in {screenshots} ({time.monotonic() - started:.0f} s)")
 
