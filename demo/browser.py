@@ -438,8 +438,9 @@ NO_PLAN_STATES = frozenset({"no_plan", "unknown", "unavailable"})
 STATUS_SENTENCE_KEY = f"component.{DOMAIN}.entity.sensor.status.state."
 
 
-async def wait_for_plan(ws: WebSocketApi, status_id: str, within: float = PLAN_TIMEOUT) -> str:
-    """Until solar charge's status sensor leaves `no_plan` (the plan exists); its state key."""
+async def wait_for_plan(ws: WebSocketApi, status_id: str, within: float = PLAN_TIMEOUT, poll: float = 2.0) -> str:
+    """Until solar charge's status sensor leaves `no_plan` (the plan exists), asking every `poll` seconds; its state
+    key."""
     step = "waiting for the solar charge plan"
     deadline = time.monotonic() + within
     while True:
@@ -454,7 +455,7 @@ async def wait_for_plan(ws: WebSocketApi, status_id: str, within: float = PLAN_T
                 f"{status_id} is still {status.get('state')!r} after {within:.0f} s (its error: {error}); the plan "
                 "needs the PV outlook, learned from a complete past day of PV statistics (--history-days 2 or more)",
             )
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(poll)
 
 
 async def status_sentences(ws: WebSocketApi, language: str) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,7 @@ from demo.browser import (
     find_chromium,
     shown_status,
     value_after,
+    wait_for_plan,
 )
 from demo.errors import DemoError
 from virtual_home.clock import JST
@@ -101,3 +104,27 @@ def test_shown_status_prefers_the_longest_sentence() -> None:
     """A sentence inside another (e.g. "Paused" in "Paused: ...") does not hide the one shown."""
     sentences = {"short": "Paused", "long": "Paused: a device was changed by hand"}
     assert shown_status("Status Paused: a device was changed by hand", sentences) == "long"
+
+
+class _States:
+    """A websocket whose `get_states` answers the status sensor's states in turn (the last one from then on)."""
+
+    def __init__(self, *states: str) -> None:
+        self._states: Iterator[str] = iter(states)
+        self._last = states[-1]
+
+    async def command(self, step: str, kind: str, **data: Any) -> list[dict[str, Any]]:
+        assert kind == "get_states"
+        self._last = next(self._states, self._last)
+        return [{"entity_id": "sensor.status", "state": self._last, "attributes": {"error": "no_outlook"}}]
+
+
+async def test_wait_for_plan_until_the_status_leaves_no_plan() -> None:
+    """Unavailable and no_plan are waited out; the first other state is the answer."""
+    assert await wait_for_plan(_States("unavailable", "no_plan", "idle"), "sensor.status", 60.0, 0.0) == "idle"  # type: ignore[arg-type]
+
+
+async def test_wait_for_plan_fails_clearly() -> None:
+    """Without a plan in time: which sensor, its state, its error and what the plan needs."""
+    with pytest.raises(DemoError, match=r"sensor.status is still 'no_plan' after 0 s \(its error: no_outlook\)"):
+        await wait_for_plan(_States("no_plan"), "sensor.status", within=0.0)  # type: ignore[arg-type]
