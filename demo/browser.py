@@ -32,9 +32,19 @@ from virtual_home.clock import JST
 from .config import DEMO_PASSWORD, DEMO_USERNAME, SiteConfig
 from .errors import DemoError
 from .ha_api import WebSocketApi
-from .layout import BATTERY, PV, Device, Entity, home_energy_rows, labels, row_label
+from .layout import (
+    BATTERY,
+    PV,
+    SOLAR_CHARGE_STATUS,
+    Device,
+    Entity,
+    home_energy_rows,
+    labels,
+    row_label,
+    solar_charge_entity,
+)
 from .progress import progress
-from .provision import integration_devices, integration_entities
+from .provision import DOMAIN, integration_devices, integration_entities
 from .state import DemoState
 
 VIEWPORT = (1400, 1000)
@@ -421,6 +431,120 @@ async def _home_energy_labels(ws: WebSocketApi, state: DemoState) -> dict[str, s
     return {key: row_label(rows[key], entities) for key in HOME_ENERGY_CHECKED}
 
 
+# Solar charge plans once the Home energy entry has its PV outlook (from the imported past day); on a busy machine the
+# first plan (HiGHS in the executor) can take a while after the entry is set up.
+PLAN_TIMEOUT = 300.0
+NO_PLAN_STATES = frozenset({"no_plan", "unknown", "unavailable"})
+STATUS_SENTENCE_KEY = f"component.{DOMAIN}.entity.sensor.status.state."
+
+
+async def wait_for_plan(ws: WebSocketApi, status_id: str, within: float = PLAN_TIMEOUT, poll: float = 2.0) -> str:
+    """Until solar charge's status sensor leaves `no_plan` (the plan exists), asking every `poll` seconds; its state
+    key."""
+    step = "waiting for the solar charge plan"
+    deadline = time.monotonic() + within
+    while True:
+        states = await ws.command(step, "get_states")
+        status: Mapping[str, Any] = next((item for item in states if item["entity_id"] == status_id), {})
+        if status.get("state") not in NO_PLAN_STATES | {None}:
+            return str(status["state"])
+        if time.monotonic() > deadline:
+            error = status.get("attributes", {}).get("error")
+            raise DemoError(
+                step,
+                f"{status_id} is still {status.get('state')!r} after {within:.0f} s (its error: {error}); the plan "
+                "needs the PV outlook, learned from a complete past day of PV statistics (--history-days 2 or more)",
+            )
+        await asyncio.sleep(poll)
+
+
+async def status_sentences(ws: WebSocketApi, language: str) -> dict[str, str]:
+    """The status sensor's sentences in `language` (state key → words), from the integration's translations as
+    Home Assistant serves them to the frontend."""
+    result = await ws.command(
+        "browser: reading the status sentences",
+        "frontend/get_translations",
+        language=language,
+        category="entity",
+        integration=[DOMAIN],
+    )
+    resources: Mapping[str, str] = result.get("resources", {})
+    return {
+        key.removeprefix(STATUS_SENTENCE_KEY): text
+        for key, text in resources.items()
+        if key.startswith(STATUS_SENTENCE_KEY)
+    }
+
+
+def shown_status(row_text: str, sentences: Mapping[str, str]) -> str | None:
+    """The status key whose sentence the status row shows (the longest that fits), None for anything else, such as
+    "Unknown", "Unavailable" or an untranslated key."""
+    found = sorted((len(sentence), key) for key, sentence in sentences.items() if sentence and sentence in row_text)
+    return found[-1][1] if found else None
+
+
+def _status_row_js(entity_id: str) -> str:
+    """The text of the entities-card row of `entity_id` (its name, then its state; '' until it has rendered)."""
+    return f"""(() => {{
+  const row = deepAll('hui-generic-entity-row').find(r => r.config?.entity === {json.dumps(entity_id)});
+  return row ? clean(deepText(row)) : '';
+}})()"""
+
+
+PLAN_CHART_JS = """(() => {
+  const card = deepAll('echonet-hems-plan-card')[0];
+  const svg = card?.shadowRoot?.querySelector('svg');
+  if (!svg) return null;
+  return {bars: svg.querySelectorAll('rect.bar').length,
+          lines: svg.querySelectorAll('path, polyline, polygon').length,
+          prices: svg.querySelectorAll('rect.price').length};
+})()"""
+
+
+@dataclass(frozen=True, slots=True)
+class SolarChargeShown:
+    """What the Solar charge view showed: the status key and sentence, and the plan chart's shapes (bars of planned
+    power, lines and areas of forecasts and stored energy, price bands)."""
+
+    status: str
+    sentence: str
+    bars: int
+    lines: int
+    prices: int
+
+
+async def check_solar_charge_view(
+    page: Page, url: str, path: str, status_id: str, sentences: Mapping[str, str], shot: Path
+) -> SolarChargeShown:
+    """The Solar charge view: the plan card draws its chart (an svg with bars or lines) and the status row reads one
+    of the status sentences; a screenshot."""
+    step = "browser: Solar charge view"
+    await page.navigate(f"{url}{path}")
+    chart = await page.wait_for(
+        f"{step} (the plan card's chart)",
+        f"(() => {{ const c = {PLAN_CHART_JS}; return c && c.bars + c.lines > 0 ? c : null; }})()",
+    )
+    deadline = time.monotonic() + PAGE_TIMEOUT
+    while True:
+        text = await page.evaluate(_status_row_js(status_id)) or ""
+        key = shown_status(text, sentences)
+        if key is not None:
+            await asyncio.sleep(1.5)  # let the calendar and the other cards settle before the picture
+            await page.screenshot(shot)
+            return SolarChargeShown(key, sentences[key], chart["bars"], chart["lines"], chart["prices"])
+        if time.monotonic() > deadline:
+            raise DemoError(step, f"the status row shows no status sentence: {text[:300]!r}")
+        await asyncio.sleep(1.0)
+
+
+async def _solar_charge_status(ws: WebSocketApi) -> str:
+    step = "browser: finding solar charge's status"
+    status = solar_charge_entity(await integration_entities(ws, step), SOLAR_CHARGE_STATUS)
+    if status is None:
+        raise DemoError(step, "the Home energy entry has no solar charge status sensor")
+    return status.entity_id
+
+
 async def _device_with(ws: WebSocketApi, state: DemoState, echonet_class: str) -> Device:
     step = "browser: finding the device to show"
     entities: list[Entity] = await integration_entities(ws, step)
@@ -440,6 +564,11 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
             pv = await _device_with(ws, state, PV)
             battery = await _device_with(ws, state, BATTERY)
             home_energy_labels = await _home_energy_labels(ws, state)
+            status_id = await _solar_charge_status(ws)
+            sentences = await status_sentences(ws, state.language)
+            waited = time.monotonic()
+            status = await wait_for_plan(ws, status_id)
+            _say(f"solar charge has a plan (status {status}, after {time.monotonic() - waited:.0f} s of waiting)")
         async with Chromium(session, state.language) as page:
             await log_in(page, state.url, state.password)
             _say("logged in")
@@ -461,6 +590,18 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
             _say(
                 f"Home energy card: cost today {shown['cost_today']:g} JPY, "
                 f"PV forecast tomorrow {shown['pv_forecast_tomorrow']:g} kWh"
+            )
+            solar = await check_solar_charge_view(
+                page,
+                state.url,
+                state.dashboards["solar_charge"],
+                status_id,
+                sentences,
+                screenshots / "solar-charge.png",
+            )
+            _say(
+                f"Solar charge view: status {solar.status!r} reads {solar.sentence!r}; plan card draws "
+                f"{solar.bars} bar(s), {solar.lines} line(s)/area(s), {solar.prices} price band(s)"
             )
             _say(f"home dashboard rendered; screenshots in {screenshots} ({time.monotonic() - started:.0f} s)")
 

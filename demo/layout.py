@@ -44,6 +44,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "home": "Home",
         "home_energy": "Home energy",
         "dashboard": "ECHONET Lite home",
+        "solar_charge": "Solar charge",
+        "guards": "Guards",
+        "water_heater": "Water heater",
+        "ev": "EV",
     },
     "ja": {
         "now": "現在",
@@ -56,6 +60,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "home": "ホーム",
         "home_energy": "家庭のエネルギー",  # the integration's own Japanese name of the entry kind
         "dashboard": "ECHONET Lite ホーム",
+        "solar_charge": "ソーラーチャージ",  # the integration's own Japanese name of the feature
+        "guards": "ガード条件",
+        "water_heater": "給湯機",
+        "ev": "電気自動車",
     },
 }
 
@@ -418,10 +426,16 @@ def home_energy_card(
 
 
 def home_dashboard(
-    devices: Sequence[Device], entities: Sequence[Entity], *, language: str = "en", note: str | None = None
+    devices: Sequence[Device],
+    entities: Sequence[Entity],
+    *,
+    language: str = "en",
+    note: str | None = None,
+    solar_note: str | None = None,
 ) -> dict[str, Any]:
     """A Lovelace dashboard: an optional note, today's energy flow and the main live values on top, the Home energy
-    card, then one card per device with its (non-diagnostic) entities."""
+    card, then one card per device with its (non-diagnostic) entities; with solar charge, its own view (see
+    `solar_charge_view`, `solar_note` on top)."""
     words = labels(language)
     cards: list[dict[str, Any]] = [{"type": "markdown", "content": note}] if note else []
     cards.append({"type": "energy-distribution", "link_dashboard": True})
@@ -443,7 +457,104 @@ def home_dashboard(
         ]
         if shown:
             cards.append({"type": "entities", "title": device.name, "state_color": True, "entities": shown})
-    return {
-        "title": words["dashboard"],
-        "views": [{"title": words["home"], "path": "home", "icon": "mdi:home-lightning-bolt", "cards": cards}],
-    }
+    views = [{"title": words["home"], "path": "home", "icon": "mdi:home-lightning-bolt", "cards": cards}]
+    solar_charge = solar_charge_view(devices, entities, language=language, note=solar_note)
+    if solar_charge is not None:
+        views.append(solar_charge)
+    return {"title": words["dashboard"], "views": views}
+
+
+# Solar charge belongs to the Home energy entry: unique id = "home_energy_solar_charge_" + key; its guard sensors are
+# the entry's own ("home_energy_guard_<key>").
+SOLAR_CHARGE_PREFIX: Final = "solar_charge_"
+SOLAR_CHARGE_SWITCH: Final = "solar_charge_solar_charge"  # keys after HOME_ENERGY_PREFIX
+SOLAR_CHARGE_STATUS: Final = "solar_charge_status"
+SOLAR_CHARGE_CALENDAR: Final = "solar_charge_plan"
+GUARD_PREFIX: Final = "guard_"
+SOLAR_CHARGE_DEVICES: Final = ("water_heater", "battery", "ev")  # their keys, also their cards' LABELS
+# Per device, in display order: follow its plan (switch), then why, how much now and when next.
+SOLAR_CHARGE_DEVICE_KEYS: Final = ("follow", "reason", "planned_power", "next_start")
+SOLAR_CHARGE_VIEW: Final = "solar-charge"
+PLAN_CARD: Final = "custom:echonet-hems-plan-card"
+
+
+def solar_charge_entity(entities: Iterable[Entity], key: str) -> Entity | None:
+    """The Home energy entry's entity with `key` after "home_energy_" ("solar_charge_status"), None when absent."""
+    return home_energy_entities(entities).get(key)
+
+
+def _solar_charge_device_key(device: str, key: str) -> str:
+    """The key of one device's solar-charge entity ("solar_charge_follow_battery", "solar_charge_battery_reason")."""
+    return f"{SOLAR_CHARGE_PREFIX}follow_{device}" if key == "follow" else f"{SOLAR_CHARGE_PREFIX}{device}_{key}"
+
+
+def solar_charge_note(speed: float, language: str = "en") -> str | None:
+    """What the demo's speed-up means for the plan, for the top of the Solar charge view; None at real time."""
+    if speed <= 1.0:
+        return None
+    if language == "ja":
+        return (
+            f"仮想の家は{speed:g}倍速で動きますが、Home Assistantとソーラーチャージの計画は実時間のままです。"
+            "そのため機器の状態（残量、残湯量）は計画の想定より速く変わり、ここでは計画と機器の動きが揃いません。"
+            "機器が同じ時計で計画に従うことは、閉ループのベンチマーク `python -m benchmarks.closed_loop` が示します。"
+        )
+    return (
+        f"The virtual home runs at {speed:g}x speed while Home Assistant and the solar-charge plan keep real time, so "
+        "device states (battery charge, hot water) move faster than the plan expects and the two do not line up here. "
+        "That devices follow the plan on one clock is shown by the closed-loop benchmark "
+        "`python -m benchmarks.closed_loop`."
+    )
+
+
+def solar_charge_view(
+    devices: Sequence[Device], entities: Sequence[Entity], *, language: str = "en", note: str | None = None
+) -> dict[str, Any] | None:
+    """The Solar charge view: an optional note, the master switch and the status sentence, the plan card, the plan
+    calendar, one card per device (follow switch, reason, planned power, next start) and the guard sensors (shown
+    although they are diagnostic: they say why solar charge holds back). Rows are named without their device's name
+    ("Solar charge", "Home energy"), as on the home view. None without solar charge."""
+    words = labels(language)
+    by_key = home_energy_entities(entities)
+    names = {device.device_id: device for device in devices}
+
+    def row(entity: Entity) -> dict[str, str]:
+        return _entity_row(entity, names.get(entity.device_id or "", Device(device_id="", name="")))
+
+    status = by_key.get(SOLAR_CHARGE_STATUS)
+    if status is None:
+        return None
+    cards: list[dict[str, Any]] = [{"type": "markdown", "content": note}] if note else []
+    top = [by_key[key] for key in (SOLAR_CHARGE_STATUS, SOLAR_CHARGE_SWITCH) if key in by_key]
+    cards.append(
+        {
+            "type": "entities",
+            "title": words["solar_charge"],
+            "state_color": True,
+            "entities": [row(entity) for entity in top],
+        }
+    )
+    cards.append({"type": PLAN_CARD, "entity": status.entity_id})
+    calendar = by_key.get(SOLAR_CHARGE_CALENDAR)
+    if calendar is not None:
+        cards.append({"type": "calendar", "initial_view": "listWeek", "entities": [calendar.entity_id]})
+    for device in SOLAR_CHARGE_DEVICES:
+        rows = [
+            row(by_key[key])
+            for key in (_solar_charge_device_key(device, part) for part in SOLAR_CHARGE_DEVICE_KEYS)
+            if key in by_key
+        ]
+        if rows:
+            cards.append({"type": "entities", "title": words[device], "state_color": True, "entities": rows})
+    guards = sorted(
+        (entity for key, entity in by_key.items() if key.startswith(GUARD_PREFIX)), key=lambda entity: entity.entity_id
+    )
+    if guards:
+        cards.append(
+            {
+                "type": "entities",
+                "title": words["guards"],
+                "state_color": True,
+                "entities": [row(entity) for entity in guards],
+            }
+        )
+    return {"title": words["solar_charge"], "path": SOLAR_CHARGE_VIEW, "icon": "mdi:solar-power", "cards": cards}

@@ -17,7 +17,15 @@ from .config import DEMO_NAME, DEMO_PASSWORD, DEMO_USERNAME
 from .errors import DemoError
 from .ha_api import RestApi, WebSocketApi
 from .history import HourlyEnergy, statistics_rows
-from .layout import Device, EnergySelection, Entity, devices_from, entities_from
+from .layout import (
+    SOLAR_CHARGE_SWITCH,
+    Device,
+    EnergySelection,
+    Entity,
+    devices_from,
+    entities_from,
+    solar_charge_entity,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -305,6 +313,28 @@ async def import_demo_history(
     return imported
 
 
+SWITCH_TIMEOUT: Final = 30.0  # the switch's state follows the action at once; slack for a busy machine
+
+
+async def turn_on_solar_charge(ws: WebSocketApi, entities: Sequence[Entity]) -> str:
+    """Switch solar charge's control on (it ships off: a dry run) with `switch.turn_on`, as a user would, and wait
+    until the switch reads on; its entity id."""
+    step = "turning solar charge on"
+    switch = solar_charge_entity(entities, SOLAR_CHARGE_SWITCH)
+    if switch is None:
+        raise DemoError(step, "the Home energy entry has no solar charge switch")
+    await ws.command(step, "call_service", domain="switch", service="turn_on", target={"entity_id": switch.entity_id})
+    deadline = time.monotonic() + SWITCH_TIMEOUT
+    while True:
+        states = await ws.command(step, "get_states")
+        state = next((item.get("state") for item in states if item["entity_id"] == switch.entity_id), None)
+        if state == "on":
+            return switch.entity_id
+        if time.monotonic() > deadline:
+            raise DemoError(step, f"{switch.entity_id} is {state} after {SWITCH_TIMEOUT:.0f} s")
+        await asyncio.sleep(1.0)
+
+
 async def create_dashboard(ws: WebSocketApi, config: Mapping[str, Any]) -> str:
     """A storage-mode dashboard in the sidebar with `config`; its URL path."""
     step = "creating the home dashboard"
@@ -321,7 +351,12 @@ async def create_dashboard(ws: WebSocketApi, config: Mapping[str, Any]) -> str:
             mode="storage",
         )
     await ws.command(step, "lovelace/config/save", url_path=HOME_DASHBOARD, config=dict(config))
-    return f"/{HOME_DASHBOARD}/home"
+    return dashboard_view("home")
+
+
+def dashboard_view(view: str) -> str:
+    """The URL path of the home dashboard's view `view` (its `path`)."""
+    return f"/{HOME_DASHBOARD}/{view}"
 
 
 # The demo's token is for scripts talking to this demo only: it is revoked when the demo stops (`revoke_token`), and

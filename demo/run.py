@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import sys
+import textwrap
 import time
 from typing import Any
 
@@ -26,6 +27,7 @@ from .errors import DemoError
 from .ha_api import RestApi, WebSocketApi
 from .history import HourlyEnergy, complete_days, simulate_history
 from .layout import (
+    SOLAR_CHARGE_VIEW,
     EnergySelection,
     Entity,
     HomeEnergyLinks,
@@ -34,6 +36,7 @@ from .layout import (
     home_energy_entities,
     home_energy_links,
     select_energy,
+    solar_charge_note,
     speed_note,
 )
 from .processes import Child, start_home_assistant, start_virtual_home, virtual_home_argv, virtual_home_flags
@@ -153,9 +156,16 @@ class Demo:
                 if imported:
                     progress(f"imported the simulated past as statistics (demo data) for {', '.join(imported)}")
                 entries["home_energy"], entities = await self._set_up_home_energy(api, ws, selection, imported, history)
+                switch = await provision.turn_on_solar_charge(ws, entities)
+                progress(f"solar charge is on ({switch}): control follows the plan")
                 devices = await provision.integration_devices(ws, "creating the home dashboard", list(entries.values()))
-                note = speed_note(options.speed, meter_poll, language)
-                layout = home_dashboard(devices, entities, language=language, note=note)
+                layout = home_dashboard(
+                    devices,
+                    entities,
+                    language=language,
+                    note=speed_note(options.speed, meter_poll, language),
+                    solar_note=solar_charge_note(options.speed, language),
+                )
                 dashboard = await provision.create_dashboard(ws, layout)
                 long_lived = await provision.long_lived_token(ws)
 
@@ -167,7 +177,11 @@ class Demo:
             ha_config=str(paths.config),
             ha_log=log,
             entries=entries,
-            dashboards={"home": dashboard, "energy": "/energy"},
+            dashboards={
+                "home": dashboard,
+                "solar_charge": provision.dashboard_view(SOLAR_CHARGE_VIEW),
+                "energy": "/energy",
+            },
             virtual_home=startup,
             pids={"virtual_home": home.process.pid, "home_assistant": hass.process.pid},
             language=language,
@@ -371,9 +385,16 @@ def energy_day_note(now: datetime, history_days: int) -> str:
 
 
 def banner(
-    state: DemoState, errors: list[str], *, check: bool = False, energy_note: str = "", forecast_note: str = ""
+    state: DemoState,
+    errors: list[str],
+    *,
+    check: bool = False,
+    energy_note: str = "",
+    forecast_note: str = "",
+    solar_note: str = "",
 ) -> str:
     """What the user needs, printed once everything is ready."""
+    solar_view = state.dashboards.get("solar_charge")
     lines = [
         "",
         "=" * 78,
@@ -382,6 +403,8 @@ def banner(
         f"  Home dashboard: {state.url}{state.dashboards['home']}   Energy: {state.url}/energy",
         *([f"  {energy_note}"] if energy_note else []),
         *([f"  {forecast_note}"] if forecast_note else []),
+        *([f"  Solar charge (control on): {state.url}{solar_view}"] if solar_view else []),
+        *textwrap.wrap(solar_note, width=76, initial_indent="  ", subsequent_indent="  "),
         f"  Long-lived access token (also in .demo/state.json):\n  {state.token}",
         f"  Home Assistant log: {state.ha_log}",
         "  The browser check runs now; the demo stops by itself when it is done."
@@ -429,7 +452,10 @@ async def _work(demo: Demo, options: DemoOptions, check: Callable[[DemoState, Pa
     errors = log_errors(demo.paths.ha_log)
     note = energy_day_note(datetime.now(JST), options.history_days)
     forecast = demo.pv_forecast.text() if demo.pv_forecast is not None else ""
-    sys.stdout.write(banner(state, errors, check=check is not None, energy_note=note, forecast_note=forecast))
+    solar_note = solar_charge_note(options.speed, options.site.language) or ""
+    sys.stdout.write(
+        banner(state, errors, check=check is not None, energy_note=note, forecast_note=forecast, solar_note=solar_note)
+    )
     sys.stdout.flush()
     if check is None:
         await _until_a_child_exits(demo)  # or, normally, until the signal handler stops the demo

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from demo.browser import _circle_totals, energy_day_to_show, energy_values, find_chromium, value_after
+from demo.browser import (
+    _circle_totals,
+    energy_day_to_show,
+    energy_values,
+    find_chromium,
+    shown_status,
+    value_after,
+    wait_for_plan,
+)
 from demo.errors import DemoError
 from virtual_home.clock import JST
 
@@ -63,3 +73,58 @@ def test_value_after_unknown_or_absent_row() -> None:
     assert value_after("PV forecast tomorrow Unknown CO2 today 1.0 kg", "PV forecast tomorrow") is None
     assert value_after("Electricity cost today Unknown", "Electricity cost today") is None
     assert value_after("Price band day", "PV forecast tomorrow") is None
+
+
+SENTENCES = {
+    "running": "Following the plan",
+    "idle": "Nothing to shift now",
+    "off": "Dry run: the plan is shown, control is off",
+    "no_plan": "No plan yet (waiting for the PV outlook)",
+}
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("Solar charge status Following the plan", "running"),
+        ("Solar charge status Nothing to shift now", "idle"),
+        ("ソーラーチャージの状態 計画に従っています", None),  # not one of the given language's sentences
+        ("Solar charge status Unknown", None),
+        ("Solar charge status Unavailable", None),
+        ("Solar charge status running", None),  # the untranslated key
+        ("", None),
+    ],
+)
+def test_shown_status(row: str, expected: str | None) -> None:
+    """The status row reads one of the translated sentences, never unknown/unavailable or a bare key."""
+    assert shown_status(row, SENTENCES) == expected
+
+
+def test_shown_status_prefers_the_longest_sentence() -> None:
+    """A sentence inside another (e.g. "Paused" in "Paused: ...") does not hide the one shown."""
+    sentences = {"short": "Paused", "long": "Paused: a device was changed by hand"}
+    assert shown_status("Status Paused: a device was changed by hand", sentences) == "long"
+
+
+class _States:
+    """A websocket whose `get_states` answers the status sensor's states in turn (the last one from then on)."""
+
+    def __init__(self, *states: str) -> None:
+        self._states: Iterator[str] = iter(states)
+        self._last = states[-1]
+
+    async def command(self, step: str, kind: str, **data: Any) -> list[dict[str, Any]]:
+        assert kind == "get_states"
+        self._last = next(self._states, self._last)
+        return [{"entity_id": "sensor.status", "state": self._last, "attributes": {"error": "no_outlook"}}]
+
+
+async def test_wait_for_plan_until_the_status_leaves_no_plan() -> None:
+    """Unavailable and no_plan are waited out; the first other state is the answer."""
+    assert await wait_for_plan(_States("unavailable", "no_plan", "idle"), "sensor.status", 60.0, 0.0) == "idle"  # type: ignore[arg-type]
+
+
+async def test_wait_for_plan_fails_clearly() -> None:
+    """Without a plan in time: which sensor, its state, its error and what the plan needs."""
+    with pytest.raises(DemoError, match=r"sensor.status is still 'no_plan' after 0 s \(its error: no_outlook\)"):
+        await wait_for_plan(_States("no_plan"), "sensor.status", within=0.0)  # type: ignore[arg-type]

@@ -22,6 +22,8 @@ from demo.layout import (
     now_rows,
     row_label,
     select_energy,
+    solar_charge_note,
+    solar_charge_view,
     speed_note,
 )
 
@@ -336,3 +338,104 @@ def test_row_label() -> None:
     assert row_label({"entity": "sensor.x", "name": "X"}, entities) == "X"
     assert row_label({"entity": "sensor.home_energy_co2_today"}, entities) == "Home energy CO2 today"
     assert row_label({"entity": "sensor.gone"}, entities) == "sensor.gone"
+
+
+SOLAR_CHARGE_DEVICES = [Device("sc", "Solar charge"), HOME_ENERGY_DEVICE]
+
+
+def _solar_charge(*, with_ev: bool = False) -> list[Entity]:
+    """The solar-charge entities of the Home energy entry (guards are diagnostic), in registry order."""
+    keys = [
+        ("switch.solar_charge", "solar_charge_solar_charge"),
+        ("sensor.solar_charge_status", "solar_charge_status"),
+        ("calendar.solar_charge_plan", "solar_charge_plan"),
+        ("switch.follow_battery", "solar_charge_follow_battery"),
+        ("sensor.battery_reason", "solar_charge_battery_reason"),
+        ("sensor.battery_planned_power", "solar_charge_battery_planned_power"),
+        ("sensor.battery_next_start", "solar_charge_battery_next_start"),
+        ("select.battery_mode", "solar_charge_mode_battery"),
+        ("switch.follow_water_heater", "solar_charge_follow_water_heater"),
+        ("sensor.water_heater_reason", "solar_charge_water_heater_reason"),
+        ("binary_sensor.guard_soc", "guard_battery_soc"),
+        ("binary_sensor.guard_comfort", "guard_comfort"),
+    ]
+    if with_ev:
+        keys.append(("sensor.ev_reason", "solar_charge_ev_reason"))
+    return [
+        Entity(
+            entity_id,
+            f"home_energy_{key}",
+            "he",
+            "he" if key.startswith("guard_") else "sc",
+            diagnostic=key.startswith("guard_"),
+            attributes={"friendly_name": f"{'Home energy' if key.startswith('guard_') else 'Solar charge'} {key}"},
+            state="on",
+        )
+        for entity_id, key in keys
+    ]
+
+
+def test_solar_charge_view() -> None:
+    """Status and master switch, the plan card on the status sensor, the plan calendar, one card per device with its
+    follow switch first, and the guards although they are diagnostic."""
+    view = solar_charge_view(SOLAR_CHARGE_DEVICES, [*_solar_charge(), *LAN], note="Speed note")
+    assert view is not None
+    assert (view["title"], view["path"]) == ("Solar charge", "solar-charge")
+    cards = view["cards"]
+    assert cards[0] == {"type": "markdown", "content": "Speed note"}
+    assert cards[1]["entities"] == [
+        {"entity": "sensor.solar_charge_status", "name": "Solar_charge_status"},  # without the device's name
+        {"entity": "switch.solar_charge", "name": "Solar_charge_solar_charge"},
+    ]
+    assert cards[2] == {"type": "custom:echonet-hems-plan-card", "entity": "sensor.solar_charge_status"}
+    assert cards[3] == {"type": "calendar", "initial_view": "listWeek", "entities": ["calendar.solar_charge_plan"]}
+    assert [card.get("title") for card in cards[4:]] == ["Water heater", "Battery", "Guards"]
+    assert [row["entity"] for row in cards[5]["entities"]] == [
+        "switch.follow_battery",
+        "sensor.battery_reason",
+        "sensor.battery_planned_power",
+        "sensor.battery_next_start",
+    ]
+    assert cards[6]["entities"] == [
+        {"entity": "binary_sensor.guard_comfort", "name": "Guard_comfort"},
+        {"entity": "binary_sensor.guard_soc", "name": "Guard_battery_soc"},
+    ]
+
+
+def test_solar_charge_view_in_japanese_without_note_and_without_solar_charge() -> None:
+    """Japanese titles; no note card without a note; an EV card only with EV entities; no view without the status."""
+    view = solar_charge_view(SOLAR_CHARGE_DEVICES, _solar_charge(with_ev=True), language="ja")
+    assert view is not None
+    assert view["title"] == "ソーラーチャージ"
+    assert [card.get("title") for card in view["cards"]] == [
+        "ソーラーチャージ",
+        None,
+        None,
+        "給湯機",
+        "蓄電池",
+        "電気自動車",
+        "ガード条件",
+    ]
+    assert solar_charge_view(SOLAR_CHARGE_DEVICES, LAN) is None
+
+
+def test_home_dashboard_has_the_solar_charge_view_when_solar_charge_exists() -> None:
+    """A second view after the home view; none without the Home energy entry's solar charge."""
+    entities = [*_home_energy(), *_solar_charge()]
+    views = home_dashboard(SOLAR_CHARGE_DEVICES, entities, solar_note="note")["views"]
+    assert [view["path"] for view in views] == ["home", "solar-charge"]
+    assert views[1]["cards"][0] == {"type": "markdown", "content": "note"}
+    assert [view["path"] for view in home_dashboard([HOME_ENERGY_DEVICE], _home_energy())["views"]] == ["home"]
+
+
+def test_solar_charge_note() -> None:
+    """At a speed-up it says the plan keeps real time and points to the closed-loop benchmark; none at real time."""
+    english = solar_charge_note(60.0)
+    assert english is not None
+    assert "60x" in english
+    assert "python -m benchmarks.closed_loop" in english
+    japanese = solar_charge_note(60.0, "ja")
+    assert japanese is not None
+    assert "60倍速" in japanese
+    assert "python -m benchmarks.closed_loop" in japanese
+    assert solar_charge_note(1.0) is None

@@ -70,6 +70,18 @@ def test_banner_of_the_check_does_not_ask_for_ctrl_c() -> None:
     assert "Energy: note" in banner(state, [], energy_note="Energy: note")
 
 
+def test_banner_links_the_solar_charge_view_and_says_what_the_speed_means() -> None:
+    """The Solar charge view's URL, and the speed note wrapped into the banner's width."""
+    state = DemoState(
+        "http://x", "demo", "pw", "TOKEN", "/c", "/c/log", dashboards={"home": "/h", "solar_charge": "/h/solar"}
+    )
+    note = "The virtual home runs at 60x speed " * 5
+    text = banner(state, [], solar_note=note)
+    assert "Solar charge (control on): http://x/h/solar" in text
+    assert " ".join(note.split()) in " ".join(text.split())
+    assert max(len(line) for line in text.splitlines()) <= 78
+
+
 @pytest.mark.parametrize(
     ("hour", "expected"),
     [
