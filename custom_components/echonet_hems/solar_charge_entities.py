@@ -20,6 +20,7 @@ from homeassistant.components.switch import SwitchEntity
 from homeassistant.components.time import TimeEntity
 from homeassistant.const import STATE_ON, UnitOfEnergy, UnitOfPower
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import translation
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -265,6 +266,14 @@ class PlanCalendar(SolarChargeEntity, CalendarEntity):
     def __init__(self, coordinator: SolarChargeCoordinator) -> None:
         """One per solar charge."""
         super().__init__(coordinator, "plan")
+        self._device_names: dict[str, str] = {}
+
+    async def async_added_to_hass(self) -> None:
+        """The device names for the event titles, in Home Assistant's language (the actions' device choices)."""
+        await super().async_added_to_hass()
+        texts = await translation.async_get_translations(self.hass, self.hass.config.language, "selector", {DOMAIN})
+        prefix = f"component.{DOMAIN}.selector.device.options."
+        self._device_names = {key.removeprefix(prefix): text for key, text in texts.items() if key.startswith(prefix)}
 
     def _events(self) -> list[CalendarEvent]:
         plan = self.coordinator.data.plan
@@ -274,7 +283,7 @@ class PlanCalendar(SolarChargeEntity, CalendarEntity):
             CalendarEvent(
                 start=run.start,
                 end=run.end,
-                summary=f"{run.device.value}: {run.mean_kw:.1f} kW",
+                summary=f"{self._device_names.get(run.device.value, run.device.value)}: {run.mean_kw:.1f} kW",
                 description=run.reason.value,
                 uid=f"{run.device.value}-{run.start.isoformat()}",
             )

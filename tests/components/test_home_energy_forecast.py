@@ -195,6 +195,8 @@ async def test_solar_charge_plans_and_shows_the_plan_with_control_off(
     )
     assert events is not None
     assert events[calendar_id]["events"]  # the EcoCute or the battery runs somewhere in two sunny days
+    titles = [event["summary"] for event in events[calendar_id]["events"]]  # type: ignore[index,union-attr]
+    assert all(title.split(":")[0] in {"EcoCute", "Battery", "EV"} for title in titles), titles
 
     await hass.services.async_call("switch", "turn_on", {"entity_id": entity("switch", "solar_charge")}, blocking=True)
     await hass.async_block_till_done()

@@ -36,7 +36,7 @@ const LABELS = {
     yen: "¥",
   },
   ja: {
-    title: "ソーラー充電の計画",
+    title: "ソーラーチャージ計画",
     pv: "太陽光（予測）",
     load: "消費（予測）",
     heat: "給湯機",
