@@ -21,7 +21,16 @@ from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
 from .lib.echonet.specs.datatypes import Value
-from .lib.energy.commands import WATCHED, Capabilities, Comfort, DeviceMode, DeviceRole, capabilities_from, setting_of
+from .lib.energy.commands import (
+    RAW_PREFIX,
+    WATCHED,
+    Capabilities,
+    Comfort,
+    DeviceMode,
+    DeviceRole,
+    capabilities_from,
+    setting_of,
+)
 from .lib.energy.executor import (
     Decision,
     Event,
@@ -70,7 +79,7 @@ def observed(device: EchonetObjectCoordinator, role: DeviceRole) -> dict[int, Va
     for epc in executor_epcs(role):
         value = device.decoded(epc)
         if value is None and epc in WATCHED[role] and (edt := raw.get(epc)) is not None:
-            value = f"raw:{edt.hex()}"
+            value = f"{RAW_PREFIX}{edt.hex()}"
         if value is not None:
             values[epc] = value
     return values

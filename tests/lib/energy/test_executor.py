@@ -901,3 +901,20 @@ def test_the_battery_stays_automatic_where_automatic_does_the_plan(
     observed = {0xDA: "automatic", 0xE4: percent}
     intent = desired(DeviceRole.BATTERY, current, DeviceMode.FOLLOW_PLAN, BATTERY, observed, COMFORT, NOW)
     assert intent.values[0xDA] == mode
+
+
+def test_an_undecodable_value_is_a_change_but_never_a_baseline() -> None:
+    """The HA layer passes a value its class table cannot decode as "raw:<hex>": it is noticed as a hand change, and
+    it is never recorded as what to hand back (writing "raw:00" back failed in the closed loop)."""
+    state, observed = FRESH, IN_AUTO
+    first = run(data_received(state, NOW), plan_of(CHARGE), observed, now=NOW)
+    state, observed = confirm_all(first, NOW), applied(observed, first.writes)
+    assert all(not str(value).startswith("raw:") for value in state.device(DeviceRole.BATTERY).baseline.values())
+    later = NOW + 5 * MIN
+    garbled = {DeviceRole.BATTERY: {**observed[DeviceRole.BATTERY], 0xDA: "raw:49"}}
+    decision = run(data_received(state, later), replace(plan_of(CHARGE), created=later), garbled, now=later)
+    assert EventKind.HAND_CHANGE_PAUSED in kinds(decision)
+    assert all(not str(write.value).startswith("raw:") for write in decision.writes)
+    # Never a baseline: a device first seen with an undecodable value gets no baseline for it.
+    fresh = run(data_received(FRESH, NOW), plan_of(CHARGE), garbled, now=NOW)
+    assert "raw:49" not in fresh.new_state.device(DeviceRole.BATTERY).baseline.values()

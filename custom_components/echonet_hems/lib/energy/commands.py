@@ -207,9 +207,21 @@ class Intent:
     reason: str
 
 
+RAW_PREFIX: Final = "raw:"
+"""A reported value the class table cannot decode, passed on as "raw:<hex>": a change to notice, never a value to
+record as a baseline or write back."""
+
+
+def watched_value(value: Value) -> Setting | None:
+    """A reported value as the hand-change watch compares it: a setting, or an undecodable value's raw marker."""
+    if isinstance(value, str) and value.startswith(RAW_PREFIX):
+        return value
+    return setting_of(value)
+
+
 def setting_of(value: Value) -> Setting | None:
-    """A reported value as a comparable setting (other shapes are not settings we write)."""
-    if isinstance(value, bool):
+    """A reported value as a comparable setting (other shapes, and undecodable values, are not settings we write)."""
+    if isinstance(value, bool) or (isinstance(value, str) and value.startswith(RAW_PREFIX)):
         return None
     return value if isinstance(value, str | int) else None
 

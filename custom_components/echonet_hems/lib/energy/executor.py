@@ -31,6 +31,7 @@ from .commands import (
     Setting,
     desired,
     setting_of,
+    watched_value,
 )
 from .planner import Plan, SlotPlan
 from .tariff import JST
@@ -317,7 +318,7 @@ def _watch(
     foreign = [when for when in device.foreign if now - when < settings.foreign_window]
     changed_by_hand: list[int] = []
     for epc in WATCHED[role]:
-        value = setting_of(observed.get(epc))
+        value = watched_value(observed.get(epc))
         if value is None:
             continue
         before, record = seen.get(epc), device.written.get(epc)
