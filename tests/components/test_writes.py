@@ -109,7 +109,7 @@ async def test_writes_of_one_property_are_spaced_out(
     coordinator = _coordinator(loaded, home, LIGHT, "029001")
     with (
         patch("custom_components.echonet_hems.object_coordinator.MIN_WRITE_INTERVAL", 30.0),
-        patch("custom_components.echonet_hems.object_coordinator.asyncio.sleep", AsyncMock()) as waited,
+        patch("custom_components.echonet_hems.object_coordinator._wait", AsyncMock()) as waited,
     ):
         await coordinator.async_set({0x80: "off"})
         waited.assert_not_called()
