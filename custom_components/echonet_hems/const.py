@@ -85,3 +85,9 @@ CONF_EV_ARRIVAL: Final = "ev_arrival"
 CONF_EV_TARGET: Final = "ev_target_kwh"
 CONF_EV_TRIP: Final = "ev_trip_kwh"
 CONF_EV_BATTERY: Final = "ev_battery_kwh"
+# The device solar charge drives per kind: an object id ("<node id>-<EOJ>"), or "none" (not controlled). Absent: the
+# first found of its kind (entries made before the choice existed keep working as they did).
+CONF_BATTERY_DEVICE: Final = "battery_device"
+CONF_WATER_HEATER_DEVICE: Final = "water_heater_device"
+CONF_EV_DEVICE: Final = "ev_device"
+NOT_CONTROLLED: Final = "none"

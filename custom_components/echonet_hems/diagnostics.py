@@ -15,7 +15,18 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_ADDRESSES, CONF_INTERFACE, CONF_PAN, CONF_PORT, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD
+from .const import (
+    CONF_ADDRESSES,
+    CONF_BATTERY_DEVICE,
+    CONF_EV_DEVICE,
+    CONF_INTERFACE,
+    CONF_PAN,
+    CONF_PORT,
+    CONF_ROUTE_B_ID,
+    CONF_ROUTE_B_PASSWORD,
+    CONF_WATER_HEATER_DEVICE,
+    NOT_CONTROLLED,
+)
 from .home_energy_runtime import HomeEnergyRuntimeData
 from .lan_hub import LanRuntimeData
 from .meter_coordinator import MeterRuntimeData
@@ -23,6 +34,8 @@ from .meter_coordinator import MeterRuntimeData
 REDACTED = "**REDACTED**"
 # The port: a /dev/serial/by-id path carries the dongle's serial number.
 TO_REDACT = {CONF_INTERFACE, CONF_ADDRESSES, CONF_PORT, CONF_ROUTE_B_ID, CONF_ROUTE_B_PASSWORD, CONF_PAN}
+# Solar charge's device choices: object ids, whose node part is an identification number (the EOJ is kept).
+DEVICE_CHOICES = frozenset({CONF_BATTERY_DEVICE, CONF_WATER_HEATER_DEVICE, CONF_EV_DEVICE})
 # EPCs whose bytes identify the device.
 REDACTED_EPCS = frozenset({0x83, 0x8D})
 
@@ -54,6 +67,7 @@ def _solar_charge_diagnostics(runtime: HomeEnergyRuntimeData) -> dict[str, Any]:
         "status": data.status.key.value if data is not None else None,
         "problem": data.error if data is not None else None,
         "devices": sorted(device.value for device in data.devices) if data is not None else [],
+        "missing_devices": sorted(device.value for device in data.missing) if data is not None else [],
         "executor": solar.executor.state.as_dict(),
         "events": [
             {"at": at.isoformat(), "kind": e.kind.value, "device": e.role.value, "detail": e.detail}
@@ -103,8 +117,18 @@ def _error_text(error: BaseException | None, secrets: tuple[str, ...]) -> str | 
 def _entry(entry: ConfigEntry[Any]) -> dict[str, Any]:
     return {
         "data": async_redact_data(dict(entry.data), TO_REDACT),
-        "options": async_redact_data(dict(entry.options), TO_REDACT),
+        "options": {
+            key: _redact_choice(value) if key in DEVICE_CHOICES else value
+            for key, value in async_redact_data(dict(entry.options), TO_REDACT).items()
+        },
     }
+
+
+def _redact_choice(value: object) -> object:
+    """An object id without its node's identity ("**REDACTED**-027D01"); "none" as it is."""
+    if not isinstance(value, str) or value == NOT_CONTROLLED:
+        return value
+    return f"{REDACTED}-{value.rsplit('-', 1)[-1]}"
 
 
 def _meter_diagnostics(entry: ConfigEntry[Any], runtime: MeterRuntimeData) -> dict[str, Any]:

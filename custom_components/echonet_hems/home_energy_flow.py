@@ -1,5 +1,6 @@
 """The Home energy entry's settings: contract mode, tariff (a preset or the user's own bands), sell price, levy and
-fuel-cost adjustment, CO2 factor, the weather entity for the PV forecast and the weather-warning source.
+fuel-cost adjustment, CO2 factor, the weather entity for the PV forecast and the weather-warning source; and solar
+charge's: which device it drives per kind, the battery reserve and the car's usual day.
 
 The config flow creates the entry with a contract mode and a tariff; everything is editable later in the options
 flow, which validates a custom tariff and previews a day of it before it is saved.
@@ -57,8 +58,10 @@ from .lib.energy.balance import ContractMode
 from .lib.energy.emission import EMISSION_FACTORS
 from .lib.energy.jma_offices import OFFICES
 from .lib.energy.jma_warnings import nearest_office
+from .lib.energy.solar_charge import Device
 from .lib.energy.tariff_custom import CustomTariffSpec, TariffSpecError, custom_tariff, day_preview, parse_bands
 from .lib.energy.tariff_presets import TARIFF_PRESETS, TariffPreset
+from .solar_charge_devices import DEVICE_OPTION, async_words, candidates, device_options
 
 PRICE_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=-20, max=100, step=0.01, mode=NumberSelectorMode.BOX, unit_of_measurement="JPY/kWh")
@@ -194,12 +197,33 @@ def _kwh(maximum: float) -> NumberSelector:
     )
 
 
-def _solar_charge_schema(current: Mapping[str, Any]) -> vol.Schema:
+async def _device_fields(hass: HomeAssistant, current: Mapping[str, Any]) -> dict[Any, Any]:
+    """One select per kind (battery, EcoCute, EV) of the devices the LAN entries found now, and "not controlled".
+
+    The default is the stored choice, else the first found (what solar charge drives without a choice). A kind with
+    neither gets no field, so saving keeps "the first found" for a device that is added later."""
+    found = candidates(hass)
+    words = await async_words(hass)
+    fields: dict[Any, Any] = {}
+    for device in (Device.BATTERY, Device.WATER_HEATER, Device.EV):
+        key, objects = DEVICE_OPTION[device], found[device]
+        stored = current.get(key)
+        if stored is None and not objects:
+            continue
+        options = device_options(hass, objects, stored, words)
+        fields[vol.Required(key, default=stored or options[0]["value"])] = SelectSelector(
+            SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+        )
+    return fields
+
+
+def _solar_charge_schema(current: Mapping[str, Any], devices: dict[Any, Any]) -> vol.Schema:
     percent = NumberSelector(
         NumberSelectorConfig(min=0, max=90, step=1, mode=NumberSelectorMode.SLIDER, unit_of_measurement="%")
     )
     return vol.Schema(
         {
+            **devices,
             vol.Required(CONF_BATTERY_RESERVE, default=current[CONF_BATTERY_RESERVE]): percent,
             vol.Required(CONF_EV_DEPARTURE, default=current[CONF_EV_DEPARTURE]): TimeSelector(),
             vol.Required(CONF_EV_ARRIVAL, default=current[CONF_EV_ARRIVAL]): TimeSelector(),
@@ -226,11 +250,13 @@ class HomeEnergyOptionsFlow(ReloadingOptionsFlow):
         return self.async_show_menu(step_id="home_energy_menu", menu_options=["home_energy", "solar_charge"])
 
     async def async_step_solar_charge(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Battery reserve and the car's usual day (departure, arrival, energy needed, trip, battery size)."""
+        """The devices it drives, the battery reserve and the car's usual day (departure, arrival, energy needed, trip,
+        battery size)."""
         if user_input is not None:
             return self.async_create_entry(data={**self.config_entry.options, **user_input})
         current = {**SOLAR_CHARGE_DEFAULTS, **self.config_entry.options}
-        return self.async_show_form(step_id="solar_charge", data_schema=_solar_charge_schema(current))
+        schema = _solar_charge_schema(current, await _device_fields(self.hass, current))
+        return self.async_show_form(step_id="solar_charge", data_schema=schema)
 
     async def async_step_home_energy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Contract, tariff, prices, CO2 factor, forecast and warning sources."""

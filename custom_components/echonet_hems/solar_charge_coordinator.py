@@ -1,7 +1,8 @@
 """Solar charge in Home Assistant: the plan of the home's controllable devices, re-made every 5 minutes and whenever
 the PV outlook changes, with the tariff, outlook and guard conditions of the Home energy entry.
 
-The devices are the LAN entries' objects of the battery, EcoCute and EV charger classes; what the planner needs of them
+The devices are the LAN entries' objects of the battery, EcoCute and EV charger classes that the user chose in the
+options (`solar_charge_devices.py`; the first of each kind by default); what the planner needs of them
 (capacities, ratings, stored energy, remaining hot water) is read from their own properties. Planning (HiGHS) runs in
 the executor, never on the event loop; a plan that fails keeps the last good one and says why. Control ships off: the
 plan is computed and shown, and nothing is written until the master switch is on.
@@ -27,14 +28,10 @@ from .const import (
     CONF_EV_DEPARTURE,
     CONF_EV_TARGET,
     CONF_EV_TRIP,
-    CONF_KIND,
     DOMAIN,
-    EntryKind,
 )
 from .home_energy import HomeEnergyCoordinator
 from .home_energy_forecast import PVForecastCoordinator
-from .lan_hub import LanRuntimeData
-from .lib.echonet.ids import BATTERY, EV_CHARGER, V2H, WATER_HEATER
 from .lib.energy.commands import DeviceRole
 from .lib.energy.devices import BatteryParams, EVParams, HomeDevices, WaterHeaterParams
 from .lib.energy.executor import ExecutorSettings
@@ -43,16 +40,22 @@ from .lib.energy.planner import Plan, PlanState, make_plan
 from .lib.energy.solar_charge import Device, EVSchedule, Status, plan_inputs, status
 from .lib.energy.tariff import Tariff
 from .object_coordinator import EchonetObjectCoordinator
+from .solar_charge_devices import (
+    DeviceChoice,
+    async_delete_missing_issue,
+    async_raise_missing_issue,
+    candidates,
+    choice_from_options,
+    pick_devices,
+)
 from .solar_charge_executor import Executor, comfort, executor_epcs
 
 _LOGGER = logging.getLogger(__name__)
 SOLAR_CHARGE_INTERVAL = timedelta(minutes=5)
 WATER_KWH_PER_L_K = 0.001163
-_CLASSES: dict[Device, frozenset[int]] = {
-    Device.BATTERY: frozenset({BATTERY}),
-    Device.WATER_HEATER: frozenset({WATER_HEATER}),
-    Device.EV: frozenset({V2H, EV_CHARGER}),
-}
+# A chosen device not found for this long raises a repair (the status says so at once): after a restart the LAN
+# entries need a moment to find their nodes, and a device that reboots is back within minutes.
+MISSING_REPAIR_AFTER = timedelta(minutes=10)
 # What the planner reads of each device (kept in its object's poll while solar charge runs).
 _EPCS: dict[Device, tuple[int, ...]] = {
     Device.BATTERY: (0xA0, 0xC8, 0xE2, 0xE4),
@@ -68,6 +71,7 @@ class SolarChargeSettings:
     battery_reserve_pct: float = 10.0
     ev: EVSchedule = field(default_factory=EVSchedule)
     ev_battery_kwh: float = 40.0
+    devices: DeviceChoice = field(default_factory=DeviceChoice)
 
 
 def settings_from_options(options: Mapping[str, Any]) -> SolarChargeSettings:
@@ -89,6 +93,7 @@ def settings_from_options(options: Mapping[str, Any]) -> SolarChargeSettings:
             trip_kwh=float(options.get(CONF_EV_TRIP, ev_defaults.trip_kwh)),
         ),
         ev_battery_kwh=float(options.get(CONF_EV_BATTERY, defaults.ev_battery_kwh)),
+        devices=choice_from_options(options),
     )
 
 
@@ -100,6 +105,7 @@ class SolarChargeData:
     status: Status
     devices: frozenset[Device]
     error: str | None = None
+    missing: frozenset[Device] = frozenset()  # chosen devices not found now (left out of the plan)
 
 
 def _number(value: object) -> float | None:
@@ -164,19 +170,10 @@ def plan_state(devices: dict[Device, EchonetObjectCoordinator], ev_battery_kwh: 
     return PlanState(battery_kwh=(stored or 0.0) / 1000.0, tank_kwh_th=heat, ev_kwh=ev_kwh)
 
 
-def find_devices(hass: HomeAssistant) -> dict[Device, EchonetObjectCoordinator]:
-    """The first object of each controllable kind among the LAN entries (by object id, so the choice is stable)."""
-    found: dict[Device, EchonetObjectCoordinator] = {}
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        runtime = getattr(entry, "runtime_data", None)
-        if entry.data.get(CONF_KIND) != EntryKind.LAN or not isinstance(runtime, LanRuntimeData):
-            continue
-        for object_id in sorted(runtime.coordinators):
-            coordinator = runtime.coordinators[object_id]
-            for device, classes in _CLASSES.items():
-                if coordinator.class_id in classes and device not in found:
-                    found[device] = coordinator
-    return found
+def find_devices(hass: HomeAssistant, choice: DeviceChoice | None = None) -> dict[Device, EchonetObjectCoordinator]:
+    """The chosen object of each controllable kind among the LAN entries (without a choice: the first by object id).
+    A chosen object that is not found now is left out, never replaced by another one."""
+    return dict(pick_devices(candidates(hass), choice or DeviceChoice()).found)
 
 
 class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
@@ -203,12 +200,16 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         self.paused: dict[Device, datetime | None] = {}  # until when (None: until resumed)
         self.executor = Executor(hass, entry)
         self.clock: Callable[[], datetime] = dt_util.utcnow
+        self.missing: frozenset[Device] = frozenset()  # chosen devices not found at the last update
         self._releases: dict[str, Callable[[], None]] = {}
+        self._missing_since: dict[Device, datetime] = {}
 
     @callback
     def _async_follow_devices(self) -> dict[Device, EchonetObjectCoordinator]:
         """The devices now, each keeping what the planner reads in its poll."""
-        devices = find_devices(self.hass)
+        picked = pick_devices(candidates(self.hass), self.settings.devices)
+        devices = dict(picked.found)
+        self.missing = picked.missing
         current = {device.object_id for device in devices.values()}
         for object_id in set(self._releases) - current:
             self._releases.pop(object_id)()
@@ -224,10 +225,25 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         for release in self._releases.values():
             release()
         self._releases.clear()
+        for device in Device:  # the entry goes (or reloads with other choices): so do its repairs
+            async_delete_missing_issue(self.hass, device)
+
+    async def _async_missing_repairs(self, now: datetime) -> None:
+        """A repair per chosen device not found for `MISSING_REPAIR_AFTER`; deleted once it is back."""
+        for device in Device:
+            if device not in self.missing:
+                self._missing_since.pop(device, None)
+                async_delete_missing_issue(self.hass, device)
+                continue
+            since = self._missing_since.setdefault(device, now)
+            chosen = self.settings.devices.of(device)
+            if now - since >= MISSING_REPAIR_AFTER and chosen is not None:
+                await async_raise_missing_issue(self.hass, device, chosen)
 
     async def _async_update_data(self) -> SolarChargeData:
         now = self.clock()
         devices = self._async_follow_devices()
+        await self._async_missing_repairs(now)
         previous = self.data.plan if self.data is not None else None
         outlook = self.forecast.data
         tariff = self.home.tariff
@@ -283,7 +299,7 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
 
     async def async_hand_back(self) -> None:
         """Give every device back its own operation as it was (unload, Home Assistant stopping)."""
-        devices = find_devices(self.hass)
+        devices = find_devices(self.hass, self.settings.devices)
         if devices:
             await self._async_execute(self.clock(), None, devices, enabled=False)
         await self.executor.async_save()
@@ -302,6 +318,7 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
             status=replace(status(plan, now, control_on=self.control_on, paused=paused), surplus_kwh=surplus),
             devices=frozenset(devices),
             error=error,
+            missing=self.missing,
         )
 
     def set_ev(self, **changes: Any) -> None:

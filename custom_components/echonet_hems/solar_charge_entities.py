@@ -168,6 +168,8 @@ class StatusSensor(SolarChargeEntity, SensorEntity):
             "surplus_kwh": round(current.surplus_kwh, 2) if current.surplus_kwh is not None else None,
             "guard": current.guard,
             "error": data.error,
+            # Chosen devices not found now: solar charge leaves them out until they are back.
+            "missing_devices": sorted(device.value for device in data.missing),
             "plan": plan_as_dict(data.plan) if data.plan is not None else None,
         }
 

@@ -186,6 +186,8 @@ async def test_solar_charge_options(hass: HomeAssistant) -> None:
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "solar_charge"})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "solar_charge"
+    # No LAN entry has found a device: no device choice, so a device found later is still driven (the first found).
+    assert not {"battery_device", "water_heater_device", "ev_device"} & set(result["data_schema"].schema)
     values = {
         "battery_reserve": 30,
         "ev_departure": "06:45:00",

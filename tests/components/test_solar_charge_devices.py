@@ -1,0 +1,169 @@
+"""Solar charge's device choice, through the real options flow on the virtual home: one select per kind listing what
+the LAN entry found (name, address, what can be set), "not controlled", a chosen device that is gone reported (status
+at once, a repair after 10 minutes) and never replaced by another one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.echonet_hems.const import (
+    CONF_BATTERY_DEVICE,
+    CONF_EV_DEVICE,
+    CONF_WATER_HEATER_DEVICE,
+    DOMAIN,
+    NOT_CONTROLLED,
+)
+from custom_components.echonet_hems.diagnostics import async_get_config_entry_diagnostics
+from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
+from custom_components.echonet_hems.lib.echonet.ids import EV_CHARGER, V2H
+from custom_components.echonet_hems.lib.energy.solar_charge import Device
+from custom_components.echonet_hems.solar_charge_coordinator import MISSING_REPAIR_AFTER, find_devices
+from custom_components.echonet_hems.solar_charge_devices import ISSUE_DEVICE_MISSING, candidates
+from virtual_home.runtime import VirtualHome
+
+from .test_home_energy import entity_id, set_up, set_up_lan
+from .test_home_energy_flow import home_energy_entry
+
+pytestmark = pytest.mark.usefixtures("mock_adapters")
+# A battery that is not in the virtual home: a node id (identification number) and the battery's EOJ.
+GONE_BATTERY = "FE00000B" + "00" * 12 + "-027D01"
+SETTINGS = {
+    "battery_reserve": 20,
+    "ev_departure": "07:30:00",
+    "ev_arrival": "18:00:00",
+    "ev_target_kwh": 30.0,
+    "ev_trip_kwh": 8.0,
+    "ev_battery_kwh": 40.0,
+}
+
+
+async def _solar_charge_form(hass: HomeAssistant, entry: MockConfigEntry) -> FlowResult:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "solar_charge"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "solar_charge"
+    return result
+
+
+def _field(result: FlowResult, key: str) -> tuple[Any, dict[str, str]]:
+    """The default of the form's field `key` and its options (value → label)."""
+    for marker, selector in result["data_schema"].schema.items():  # type: ignore[union-attr]
+        if marker == key:
+            return marker.default(), {option["value"]: option["label"] for option in selector.config["options"]}
+    raise AssertionError(f"no field {key}")
+
+
+def _runtime(entry: MockConfigEntry) -> HomeEnergyRuntimeData:
+    runtime = entry.runtime_data
+    assert isinstance(runtime, HomeEnergyRuntimeData)
+    return runtime
+
+
+async def test_the_form_lists_the_found_devices_and_the_choice_drives_the_plan(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    await set_up_lan(hass, lan_entry)
+    entry = home_energy_entry()
+    await set_up(hass, entry)
+    found = candidates(hass)
+    evs = found[Device.EV]
+    assert {ev.class_id for ev in evs} == {V2H, EV_CHARGER}  # the virtual home has both
+
+    form = await _solar_charge_form(hass, entry)
+    default, options = _field(form, CONF_EV_DEVICE)
+    assert default == evs[0].object_id  # without a choice: the first found, as before
+    assert list(options) == [evs[0].object_id, evs[1].object_id, NOT_CONTROLLED]
+    assert options[NOT_CONTROLLED] == "Not controlled"
+    for ev in evs:
+        name, address, settable = options[ev.object_id].split(" · ")
+        assert address == ev.node.address
+        assert name  # the device's name in Home Assistant
+        assert "operation mode" in settable
+    battery_default, battery_options = _field(form, CONF_BATTERY_DEVICE)
+    battery = found[Device.BATTERY][0]
+    assert battery_default == battery.object_id
+    assert battery_options[battery.object_id] == (
+        f"Storage battery · {battery.node.address} · operation mode, charge power, discharge power"
+    )
+    heater_default, heater_options = _field(form, CONF_WATER_HEATER_DEVICE)
+    assert heater_default == found[Device.WATER_HEATER][0].object_id
+    assert heater_options[heater_default].endswith(" · manual heating, daytime reheat, daytime heating timer")
+
+    other_ev = evs[1]
+    result = await hass.config_entries.options.async_configure(
+        form["flow_id"],
+        {
+            **SETTINGS,
+            CONF_BATTERY_DEVICE: battery.object_id,
+            CONF_WATER_HEATER_DEVICE: NOT_CONTROLLED,
+            CONF_EV_DEVICE: other_ev.object_id,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_EV_DEVICE] == other_ev.object_id
+    await hass.async_block_till_done()  # the entry reloads with the new options
+    solar = _runtime(entry).solar_charge
+    await solar.async_refresh()
+    assert solar.data.devices == {Device.BATTERY, Device.EV}  # "not controlled": the EcoCute is left out
+    assert solar.data.missing == frozenset()
+    assert find_devices(hass, solar.settings.devices)[Device.EV] is other_ev  # not the first found
+    assert find_devices(hass)[Device.EV] is evs[0]  # without a choice: the first found
+
+    again = await _solar_charge_form(hass, entry)  # the form shows the choice now stored
+    assert _field(again, CONF_EV_DEVICE)[0] == other_ev.object_id
+    assert _field(again, CONF_WATER_HEATER_DEVICE)[0] == NOT_CONTROLLED
+
+
+async def test_a_chosen_device_that_is_gone_is_reported_never_replaced(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    await set_up_lan(hass, lan_entry)
+    entry = home_energy_entry(**{CONF_BATTERY_DEVICE: GONE_BATTERY})
+    await set_up(hass, entry)
+    solar = _runtime(entry).solar_charge
+    assert candidates(hass)[Device.BATTERY]  # the home has a battery, but not the chosen one
+    assert Device.BATTERY not in solar.data.devices
+    assert solar.data.missing == {Device.BATTERY}
+    status = hass.states.get(entity_id(hass, "solar_charge_status"))
+    assert status is not None
+    assert status.attributes["missing_devices"] == ["battery"]
+    issues = ir.async_get(hass)
+    issue_id = f"{ISSUE_DEVICE_MISSING}_battery"
+    assert issues.async_get_issue(DOMAIN, issue_id) is None  # not at once: discovery may still be under way
+
+    later = dt_util.utcnow() + MISSING_REPAIR_AFTER + timedelta(seconds=1)
+    solar.clock = lambda: later
+    await solar.async_refresh()
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {"device": "Battery", "name": GONE_BATTERY}
+
+    dump = await async_get_config_entry_diagnostics(hass, entry)
+    assert dump["entry"]["options"][CONF_BATTERY_DEVICE] == "**REDACTED**-027D01"
+    assert dump["solar_charge"]["missing_devices"] == ["battery"]
+
+    # The form keeps the stored choice (marked), next to the battery found now; choosing that one clears the repair.
+    form = await _solar_charge_form(hass, entry)
+    default, options = _field(form, CONF_BATTERY_DEVICE)
+    assert default == GONE_BATTERY
+    assert options[GONE_BATTERY] == f"{GONE_BATTERY} · not found now"
+    battery = candidates(hass)[Device.BATTERY][0]
+    values = {key: value for key, value in entry.options.items() if key in SETTINGS}
+    result = await hass.config_entries.options.async_configure(
+        form["flow_id"], {**SETTINGS, **values, CONF_BATTERY_DEVICE: battery.object_id}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    solar = _runtime(entry).solar_charge
+    await solar.async_refresh()
+    assert Device.BATTERY in solar.data.devices
+    assert solar.data.missing == frozenset()
