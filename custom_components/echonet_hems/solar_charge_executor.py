@@ -33,6 +33,7 @@ from .lib.energy.commands import (
 )
 from .lib.energy.executor import (
     Decision,
+    DeviceState,
     Event,
     EventKind,
     ExecutorSettings,
@@ -56,6 +57,7 @@ COMFORT_EPCS: Mapping[DeviceRole, tuple[int, ...]] = {
     DeviceRole.EV: (0xC7, 0xC8, 0xE2, 0xE4),
 }
 ISSUE_ANOTHER_CONTROLLER = "another_controller"
+OBJECTS_KEY = "objects"  # in the stored state: the object id each role's state belongs to
 HISTORY_LENGTH = 200
 
 
@@ -104,15 +106,19 @@ class Executor:
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.solar_charge_executor")
         self.last_events: tuple[Event, ...] = ()
         self.history: deque[tuple[datetime, Event]] = deque(maxlen=HISTORY_LENGTH)  # for diagnostics and tests
+        # Whose state each role's is (object ids): the state of one device is never applied to another.
+        self.objects: dict[DeviceRole, str] = {}
 
     async def async_load(self) -> None:
         """The state saved before the last stop (a fresh one when there is none or it is damaged)."""
         stored = await self._store.async_load()
         if isinstance(stored, dict):
             try:
-                self.state = ExecutorState.from_dict(stored)
+                state, objects = ExecutorState.from_dict(stored), _objects_from(stored.get(OBJECTS_KEY))
             except ValueError:
                 _LOGGER.warning("The saved solar-charge executor state could not be read; starting afresh")
+            else:
+                self.state, self.objects = state, objects
 
     async def async_run(
         self,
@@ -124,6 +130,7 @@ class Executor:
     ) -> Decision:
         """One step: decide, write (each write confirmed or failed), record the events, save the state."""
         roles = {DeviceRole(device.value): coordinator for device, coordinator in devices.items()}
+        self.pin_devices(roles)
         if all(coordinator.last_update_success and coordinator.data is not None for coordinator in roles.values()):
             self.state = data_received(self.state, now)
         decision = step(
@@ -141,8 +148,27 @@ class Executor:
         await self._async_report(decision.events)
         self.last_events = decision.events
         self.history.extend((now, event) for event in decision.events)
-        self._store.async_delay_save(self.state.as_dict, 5.0)
+        self._store.async_delay_save(self._stored, 5.0)
         return decision
+
+    def pin_devices(self, roles: Mapping[DeviceRole, EchonetObjectCoordinator]) -> None:
+        """Forget what was remembered of a role's device when the role now has another device (the user chose
+        another one): its baseline, writes and pause belong to the old device and must never be applied to the new."""
+        for role, coordinator in roles.items():
+            pinned = self.objects.get(role)
+            if pinned is not None and pinned != coordinator.object_id:
+                if self.state.device(role).controlling:
+                    _LOGGER.warning(
+                        "Solar charge's %s is now %s; %s was not handed back and keeps its last setting",
+                        role.value,
+                        coordinator.object_id,
+                        pinned,
+                    )
+                self.state = self.state.with_device(role, DeviceState())
+            self.objects[role] = coordinator.object_id
+
+    def _stored(self) -> dict[str, Any]:
+        return {**self.state.as_dict(), OBJECTS_KEY: {role.value: oid for role, oid in self.objects.items()}}
 
     async def _async_write(
         self, device: EchonetObjectCoordinator, role: DeviceRole, epc: int, value: object, now: datetime
@@ -192,7 +218,16 @@ class Executor:
 
     async def async_save(self) -> None:
         """Save now (at unload)."""
-        await self._store.async_save(self.state.as_dict())
+        await self._store.async_save(self._stored())
+
+
+def _objects_from(value: object) -> dict[DeviceRole, str]:
+    """The stored object ids per role (`ValueError` when they are not that)."""
+    if value is None:
+        return {}  # saved before roles were pinned
+    if not isinstance(value, dict) or not all(isinstance(oid, str) for oid in value.values()):
+        raise ValueError("malformed object ids")
+    return {DeviceRole(role): oid for role, oid in value.items()}
 
 
 def comfort(

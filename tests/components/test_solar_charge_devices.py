@@ -1,11 +1,13 @@
 """Solar charge's device choice, through the real options flow on the virtual home: one select per kind listing what
 the LAN entry found (name, address, what can be set), "not controlled", a chosen device that is gone reported (status
-at once, a repair after 10 minutes) and never replaced by another one."""
+at once, a repair after 10 minutes) and never replaced by another one; the executor's memory of a device (what to hand
+back) stays with that device when the choice changes."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
@@ -24,9 +26,13 @@ from custom_components.echonet_hems.const import (
 from custom_components.echonet_hems.diagnostics import async_get_config_entry_diagnostics
 from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
 from custom_components.echonet_hems.lib.echonet.ids import EV_CHARGER, V2H
+from custom_components.echonet_hems.lib.energy.commands import DeviceRole
+from custom_components.echonet_hems.lib.energy.executor import DeviceState
 from custom_components.echonet_hems.lib.energy.solar_charge import Device
+from custom_components.echonet_hems.object_coordinator import EchonetObjectCoordinator
 from custom_components.echonet_hems.solar_charge_coordinator import MISSING_REPAIR_AFTER, find_devices
 from custom_components.echonet_hems.solar_charge_devices import ISSUE_DEVICE_MISSING, candidates
+from custom_components.echonet_hems.solar_charge_executor import Executor
 from virtual_home.runtime import VirtualHome
 
 from .test_home_energy import entity_id, set_up, set_up_lan
@@ -167,3 +173,30 @@ async def test_a_chosen_device_that_is_gone_is_reported_never_replaced(
     await solar.async_refresh()
     assert Device.BATTERY in solar.data.devices
     assert solar.data.missing == frozenset()
+
+
+async def test_the_executor_never_applies_one_devices_state_to_another(hass: HomeAssistant) -> None:
+    entry = home_energy_entry()
+    entry.add_to_hass(hass)
+    executor = Executor(hass, entry)
+    old, new = (
+        cast(EchonetObjectCoordinator, SimpleNamespace(object_id="A-027D01")),
+        cast(EchonetObjectCoordinator, SimpleNamespace(object_id="B-027D01")),
+    )
+    remembered = DeviceState(controlling=True, baseline={0xDA: "automatic"}, seen={0xDA: "charging"})
+    heater = DeviceState(baseline={0xB0: "automatic_water_heating_function_used"})
+    executor.pin_devices({DeviceRole.BATTERY: old})
+    executor.state = executor.state.with_device(DeviceRole.BATTERY, remembered)
+    executor.state = executor.state.with_device(DeviceRole.WATER_HEATER, heater)
+    executor.pin_devices({DeviceRole.BATTERY: old})  # the same device: its state stays
+    assert executor.state.device(DeviceRole.BATTERY) == remembered
+    await executor.async_save()
+
+    restarted = Executor(hass, entry)  # after a restart the state is still the old battery's
+    await restarted.async_load()
+    assert restarted.objects == {DeviceRole.BATTERY: "A-027D01"}
+    assert restarted.state.device(DeviceRole.BATTERY) == remembered
+    restarted.pin_devices({DeviceRole.BATTERY: new})  # the user chose another battery
+    assert restarted.state.device(DeviceRole.BATTERY) == DeviceState()  # its baseline is not the new one's
+    assert restarted.state.device(DeviceRole.WATER_HEATER) == heater  # other roles keep theirs
+    assert restarted.objects == {DeviceRole.BATTERY: "B-027D01"}
