@@ -74,7 +74,9 @@ def _future(value: datetime, solar: SolarChargeCoordinator) -> datetime:
         when.astimezone(UTC)
     except OverflowError as err:
         raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="time_out_of_range", translation_placeholders={"time": str(value)}
+            translation_domain=DOMAIN,
+            translation_key="time_out_of_range",
+            translation_placeholders={"time": str(value)},
         ) from err
     if when <= solar.clock():
         raise ServiceValidationError(

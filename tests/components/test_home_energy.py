@@ -241,7 +241,9 @@ async def test_a_time_without_a_utc_equivalent_is_refused(
     """Found by `python -m benchmarks.fuzz` (target `actions`): the last second of year 9999 west of Greenwich has no
     UTC equivalent, and scheduling the override's return raised OverflowError instead of a translated refusal."""
     await set_up(hass, home_energy_entry())
-    await hass.config.async_set_time_zone("America/New_York")  # west of UTC: 9999-12-31 23:59:59 local is in year 10000 UTC
+    await hass.config.async_set_time_zone(
+        "America/New_York"
+    )  # west of UTC: 9999-12-31 23:59:59 local is in year 10000 UTC
     with pytest.raises(ServiceValidationError) as refused:
         await hass.services.async_call(DOMAIN, action, data, blocking=True)
     assert refused.value.translation_key == "time_out_of_range"
