@@ -31,7 +31,7 @@ DEFAULT_BUDGET_MS: Final = 1000.0
 # The flow and action targets run inside Home Assistant (a few milliseconds per input, seconds to start): a few
 # thousand inputs per target cover their forms; one Home Assistant per shard.
 FULL_FLOWS: Final = 3_000
-QUICK_FLOWS: Final = 120
+QUICK_FLOWS: Final = 40
 FULL_FLOW_SHARD: Final = 1_000
 
 
