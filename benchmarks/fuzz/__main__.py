@@ -20,7 +20,7 @@ import time
 from typing import Final
 
 from .harness import Stats
-from .targets import INPUTS, PLANTED_CRASH, TARGETS, Shard, run_shard
+from .targets import FLOW_TARGETS, INPUTS, PLANTED_CRASH, TARGETS, Shard, run_shard
 
 FULL_EXECUTIONS: Final = 1_000_000  # per target: the count issue 15 asks for the frame and SKSTACK targets
 QUICK_EXECUTIONS: Final = 10_000
@@ -28,6 +28,11 @@ FULL_INPUTS: Final = 250_000  # the validators are simple: fewer calls cover the
 FULL_SHARD: Final = 25_000
 QUICK_SHARD: Final = 1_500
 DEFAULT_BUDGET_MS: Final = 1000.0
+# The flow and action targets run inside Home Assistant (a few milliseconds per input, seconds to start): a few
+# thousand inputs per target cover their forms; one Home Assistant per shard.
+FULL_FLOWS: Final = 3_000
+QUICK_FLOWS: Final = 40
+FULL_FLOW_SHARD: Final = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,8 @@ class Plan:
     seed: int
     workers: int
     budget_s: float
+    plant: bool
+    quick: bool
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -68,6 +75,8 @@ def _plan(args: argparse.Namespace) -> Plan:
     for target in targets:
         if args.executions is not None:
             executions[target] = args.executions
+        elif target in FLOW_TARGETS:
+            executions[target] = QUICK_FLOWS if args.quick else FULL_FLOWS
         elif args.quick:
             executions[target] = QUICK_EXECUTIONS
         else:
@@ -79,16 +88,23 @@ def _plan(args: argparse.Namespace) -> Plan:
         seed=args.seed,
         workers=max(1, args.workers),
         budget_s=args.hang_ms / 1000,
+        plant=args.plant_crash,
+        quick=args.quick,
     )
 
 
 def _shards(plan: Plan) -> list[Shard]:
     shards = []
-    for target in plan.targets:
+    # Flow shards first: each starts Home Assistant in a subprocess, the longest poles of a quick run.
+    for target in sorted(plan.targets, key=lambda target: target not in FLOW_TARGETS):
         remaining, index = plan.executions[target], 0
+        size = plan.shard_size
+        if target in FLOW_TARGETS:
+            size = remaining if plan.quick else FULL_FLOW_SHARD  # quick: one Home Assistant per target
         while remaining > 0:
-            count = min(plan.shard_size, remaining)
-            shards.append(Shard(target, plan.seed, index, count, plan.budget_s))
+            count = min(size, remaining)
+            plant = plan.plant and target in FLOW_TARGETS
+            shards.append(Shard(target, plan.seed, index, count, plan.budget_s, plant))
             remaining -= count
             index += 1
     return shards

@@ -7,13 +7,14 @@ give their loop a turn in between.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 import logging
 import time
 import traceback
-from typing import Final
+from typing import Any, Final
 
 MAX_EXAMPLES: Final = 5  # crashing inputs kept per shard (and per target after merging)
 HEX_PREFIX: Final = 48  # bytes of an input shown in the report
@@ -30,6 +31,7 @@ class Case:
 
 
 type Feed = Callable[[Case], str | None]
+type AsyncFeed = Callable[[Case], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,18 +113,96 @@ def feed_cases(
             outcome = "crash"
         else:
             elapsed = perf_counter() - start
-            if errors is not None and errors.count != logged:
-                _record_crash(stats, case, f"logged error: {errors.last}", "log")
-        stats.executions += 1
-        stats.busy_s += elapsed
-        stats.kinds[case.kind] += 1
-        if outcome is not None:
-            stats.outcomes[outcome] += 1
-        if elapsed > budget_s:
-            stats.hangs += 1
-        micros = elapsed * 1e6
-        if micros > stats.slowest_us:
-            stats.slowest_us, stats.slowest_hex, stats.slowest_kind = micros, show(case), case.kind
+            _check_log(stats, case, errors, logged)
+        _account(stats, case, elapsed, outcome, budget_s)
+
+
+async def afeed_cases(
+    stats: Stats,
+    feed: AsyncFeed,
+    cases: Iterable[Case],
+    *,
+    budget_s: float,
+    cap_s: float,
+    errors: ErrorLogCounter | None = None,
+) -> None:
+    """`feed_cases` for a coroutine target: a case still unanswered after `cap_s` is cancelled and counted as a hang
+    whatever the budget, so one stuck input cannot stop the run."""
+    perf_counter = time.perf_counter
+    for case in cases:
+        logged = errors.count if errors is not None else 0
+        start = perf_counter()
+        bound = asyncio.timeout(cap_s)
+        try:
+            async with bound:
+                outcome = await feed(case)
+        except TimeoutError as err:
+            elapsed = perf_counter() - start
+            if bound.expired():
+                outcome = "no answer"
+            else:  # the target's own TimeoutError escaped: a finding like any other exception
+                _record_crash(stats, case, f"TimeoutError: {err}"[:200], _where(err))
+                outcome = "crash"
+        except Exception as err:  # noqa: BLE001 - any exception is the finding
+            elapsed = perf_counter() - start
+            _record_crash(stats, case, f"{type(err).__name__}: {err}"[:200], _where(err))
+            outcome = "crash"
+        else:
+            elapsed = perf_counter() - start
+            _check_log(stats, case, errors, logged)
+        _account(stats, case, elapsed, outcome, budget_s, hung=outcome == "no answer")
+
+
+def _check_log(stats: Stats, case: Case, errors: ErrorLogCounter | None, logged: int) -> None:
+    if errors is not None and errors.count != logged:
+        _record_crash(stats, case, f"logged error: {errors.last}", "log")
+
+
+def _account(
+    stats: Stats, case: Case, elapsed: float, outcome: str | None, budget_s: float, *, hung: bool = False
+) -> None:
+    stats.executions += 1
+    stats.busy_s += elapsed
+    stats.kinds[case.kind] += 1
+    if outcome is not None:
+        stats.outcomes[outcome] += 1
+    if hung or elapsed > budget_s:
+        stats.hangs += 1
+    micros = elapsed * 1e6
+    if micros > stats.slowest_us:
+        stats.slowest_us, stats.slowest_hex, stats.slowest_kind = micros, show(case), case.kind
+
+
+def stats_to_json(stats: Stats) -> dict[str, object]:
+    """A shard's figures as JSON (a shard run in a subprocess hands them back this way)."""
+    return {
+        "executions": stats.executions,
+        "crashes": stats.crashes,
+        "hangs": stats.hangs,
+        "busy_s": stats.busy_s,
+        "slowest_us": stats.slowest_us,
+        "slowest_hex": stats.slowest_hex,
+        "slowest_kind": stats.slowest_kind,
+        "examples": [[ex.kind, ex.input_hex, ex.error, ex.where] for ex in stats.examples],
+        "kinds": dict(stats.kinds),
+        "outcomes": dict(stats.outcomes),
+    }
+
+
+def stats_from_json(document: dict[str, Any]) -> Stats:
+    """The inverse of `stats_to_json`."""
+    return Stats(
+        executions=int(document["executions"]),
+        crashes=int(document["crashes"]),
+        hangs=int(document["hangs"]),
+        busy_s=float(document["busy_s"]),
+        slowest_us=float(document["slowest_us"]),
+        slowest_hex=str(document["slowest_hex"]),
+        slowest_kind=str(document["slowest_kind"]),
+        examples=[CrashExample(*(str(part) for part in example)) for example in document["examples"]],
+        kinds=Counter(document["kinds"]),
+        outcomes=Counter(document["outcomes"]),
+    )
 
 
 def show(case: Case) -> str:

@@ -9,12 +9,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import suppress
+import dataclasses
 from dataclasses import dataclass
 import datetime as dt
 import functools
 from itertools import islice
+import json
+import os
+from pathlib import Path
 import random
 import socket
+import subprocess
+import sys
+import tempfile
 from typing import Final
 
 from custom_components.echonet_hems.lib.broute.lines import LineParser, UdpPacket
@@ -38,8 +45,9 @@ from custom_components.echonet_hems.lib.echonet.property_map import decode_prope
 from custom_components.echonet_hems.lib.echonet.specs.registry import describe
 from custom_components.echonet_hems.lib.errors import HemsError, ProtocolError
 
+from .flow_inputs import FLOW_TARGETS
 from .frames import FrameGenerator, client_profile, node_profile_for
-from .harness import Case, ErrorLogCounter, Feed, Stats, feed_cases, install_error_counter
+from .harness import Case, ErrorLogCounter, Feed, Stats, feed_cases, install_error_counter, stats_from_json
 from .inputs import InputGenerator, make_feed
 from .skstack import METER, LineGenerator
 
@@ -47,7 +55,8 @@ FRAME_CLIENT: Final = "echonet_frame_client"
 FRAME_VIRTUAL_HOME: Final = "echonet_frame_virtual_home"
 SKSTACK_LINES: Final = "skstack_lines"
 INPUTS: Final = "inputs"
-TARGETS: Final = (FRAME_CLIENT, FRAME_VIRTUAL_HOME, SKSTACK_LINES, INPUTS)
+BYTE_TARGETS: Final = (FRAME_CLIENT, FRAME_VIRTUAL_HOME, SKSTACK_LINES, INPUTS)
+TARGETS: Final = (*BYTE_TARGETS, *FLOW_TARGETS)
 PLANTED_CRASH: Final = "planted_crash"  # the harness's own check: a target that crashes on purpose
 
 PEER: Final = "127.0.0.1"  # the address every fuzzed datagram comes from (the client's own request goes there too)
@@ -66,10 +75,13 @@ class Shard:
     index: int
     count: int
     budget_s: float
+    plant: bool = False  # the flow targets' `--plant-crash`: the resume action's handler raises
 
 
 def run_shard(shard: Shard) -> Stats:
     """Run one shard in this process and return its figures."""
+    if shard.target in FLOW_TARGETS:
+        return _run_flows(shard)
     rng = random.Random(f"{shard.seed}:{shard.target}:{shard.index}")
     runner = _RUNNERS[shard.target]
     return runner(rng, shard, _error_counter())
@@ -233,6 +245,33 @@ def _run_inputs(rng: random.Random, shard: Shard, errors: ErrorLogCounter) -> St
     return stats
 
 
+# ------------------------------------------------------------------------------------------ flows and actions
+def _run_flows(shard: Shard) -> Stats:
+    """The shard in Home Assistant's test harness, in a subprocess of its own (the harness patches sockets, the loop
+    policy and time for the whole process, which the byte targets of this worker must not inherit)."""
+    root = Path(__file__).resolve().parents[2]
+    with tempfile.TemporaryDirectory(prefix="fuzz-flows-") as folder:
+        out = Path(folder) / "stats.json"
+        description = {**dataclasses.asdict(shard), "out": str(out)}
+        options = ["-q", "-p", "no:cacheprovider", "--no-cov", "-o", "timeout=0", "-W", "ignore::RuntimeWarning"]
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", str(Path(__file__).with_name("bench_flows.py")), *options],
+            cwd=root,
+            env={**os.environ, "FUZZ_FLOWS_SHARD": json.dumps(description)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if not out.exists():
+            raise RuntimeError(
+                f"the {shard.target} shard wrote no figures:\n{done.stdout[-4000:]}{done.stderr[-2000:]}"
+            )
+        stats = stats_from_json(json.loads(out.read_text(encoding="utf-8")))
+    if done.returncode != 0:  # inputs never fail the test: the rig itself did (set-up, tear-down)
+        raise RuntimeError(f"the {shard.target} shard failed:\n{done.stdout[-4000:]}")
+    return stats
+
+
 # ------------------------------------------------------------------------------------------------ planted crash
 def _run_planted_crash(rng: random.Random, shard: Shard, errors: ErrorLogCounter) -> Stats:
     """Random bytes into a target that raises on every input starting with a byte below 8 (about 3 % of them)."""
@@ -256,4 +295,4 @@ _RUNNERS: Final[dict[str, Callable[[random.Random, Shard, ErrorLogCounter], Stat
     PLANTED_CRASH: _run_planted_crash,
 }
 
-__all__ = ["PLANTED_CRASH", "TARGETS", "Feed", "Shard", "run_shard"]
+__all__ = ["BYTE_TARGETS", "FLOW_TARGETS", "PLANTED_CRASH", "TARGETS", "Feed", "Shard", "run_shard"]

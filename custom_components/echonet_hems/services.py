@@ -7,7 +7,7 @@ translated `ServiceValidationError`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import cast
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
@@ -68,6 +68,16 @@ def _aware(value: datetime) -> datetime:
 
 def _future(value: datetime, solar: SolarChargeCoordinator) -> datetime:
     when = _aware(value)
+    try:
+        # Home Assistant schedules in UTC: near the ends of the calendar (9999-12-31 23:59 west of Greenwich) a local
+        # time has no UTC equivalent, and the timer would raise OverflowError long after the input was accepted.
+        when.astimezone(UTC)
+    except OverflowError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="time_out_of_range",
+            translation_placeholders={"time": str(value)},
+        ) from err
     if when <= solar.clock():
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="time_in_past", translation_placeholders={"time": str(value)}

@@ -5,6 +5,7 @@ The CLI runs in a subprocess (it starts an event loop and worker processes; neve
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 import json
 import logging
@@ -16,11 +17,12 @@ from typing import Any
 
 import pytest
 
+from benchmarks.fuzz.flow_inputs import FLOW_TARGETS, FlowInputGenerator
 from benchmarks.fuzz.frames import FrameGenerator, client_profile
-from benchmarks.fuzz.harness import Case, ErrorLogCounter, Stats, feed_cases
+from benchmarks.fuzz.harness import Case, ErrorLogCounter, Stats, afeed_cases, feed_cases
 from benchmarks.fuzz.inputs import InputGenerator
 from benchmarks.fuzz.skstack import LineGenerator
-from benchmarks.fuzz.targets import TARGETS
+from benchmarks.fuzz.targets import BYTE_TARGETS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,18 +43,28 @@ def run_fuzz(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any]]:
-    return run_fuzz(tmp_path_factory.mktemp("fuzz"), "--executions", "600", "--seed", "7")
+    return run_fuzz(
+        tmp_path_factory.mktemp("fuzz"), "--executions", "600", "--seed", "7", "--targets", ",".join(BYTE_TARGETS)
+    )
+
+
+@pytest.fixture(scope="module")
+def flows(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any]]:
+    """The flow and action targets: Home Assistant started once per target, in a subprocess."""
+    return run_fuzz(
+        tmp_path_factory.mktemp("flows"), "--executions", "40", "--seed", "7", "--targets", ",".join(FLOW_TARGETS)
+    )
 
 
 def test_quick_run_has_every_target_and_no_crash(quick: tuple[int, dict[str, Any]]) -> None:
     code, document = quick
     assert code == 0
-    assert document["executions"] == dict.fromkeys(TARGETS, 600)
-    assert document["crashes"] == dict.fromkeys(TARGETS, 0)
+    assert document["executions"] == dict.fromkeys(BYTE_TARGETS, 600)
+    assert document["crashes"] == dict.fromkeys(BYTE_TARGETS, 0)
     assert document["crashes_total"] == 0
-    assert set(document["hangs"]) == set(TARGETS)
+    assert set(document["hangs"]) == set(BYTE_TARGETS)
     assert document["hangs_total"] == sum(document["hangs"].values())
-    for target in TARGETS:
+    for target in BYTE_TARGETS:
         slowest = document["slowest"][target]
         assert slowest["us"] > 0
         assert slowest["input_hex"]
@@ -81,6 +93,33 @@ def test_a_planted_crash_is_counted_and_fails_the_run(tmp_path: Path) -> None:
     assert example["where"].endswith(".py:" + example["where"].rsplit(":", 1)[1])
 
 
+def test_flow_targets_run_through_home_assistant_without_a_crash(flows: tuple[int, dict[str, Any]]) -> None:
+    code, document = flows
+    assert code == 0, document["crash_examples"]
+    assert document["executions"] == dict.fromkeys(FLOW_TARGETS, 40)
+    assert document["crashes"] == dict.fromkeys(FLOW_TARGETS, 0)
+    outcomes = document["outcomes"]
+    # Past the schema into the steps' own checks and the real search, join and save: not only refusals.
+    assert outcomes["flow_lan"].get("error:no_devices", 0) + outcomes["flow_lan"].get("error:invalid_address", 0) > 5
+    assert outcomes["flow_meter"].get("error:cannot_connect", 0) > 0
+    assert outcomes["flow_home_energy"].get("accepted", 0) > 0
+    assert outcomes["actions"].get("accepted", 0) > 5
+
+
+def test_a_crash_in_an_action_handler_is_counted(tmp_path: Path) -> None:
+    """`--plant-crash` makes the resume action's handler raise KeyError, as a bug would: each call that reaches it is
+    a crash of the `actions` target, with the input that caused it."""
+    code, document = run_fuzz(tmp_path, "--executions", "60", "--targets", "actions", "--plant-crash")
+    assert code == 1
+    crashes = document["crashes"]["actions"]
+    assert crashes > 0
+    examples = document["crash_examples"]["actions"]
+    assert all(example["kind"] == "resume" for example in examples)
+    assert examples[0]["error"].startswith("KeyError")
+    assert "resume" in bytes.fromhex(examples[0]["input_hex"]).decode()
+    assert crashes <= document["kinds"]["actions"]["resume"]
+
+
 @pytest.mark.parametrize("generator", [FrameGenerator, LineGenerator, InputGenerator])
 def test_the_same_seed_gives_the_same_inputs(generator: Callable[..., Any]) -> None:
     """Reproducible: a shard's generator depends on its seed string only."""
@@ -89,6 +128,15 @@ def test_the_same_seed_gives_the_same_inputs(generator: Callable[..., Any]) -> N
         rng = random.Random(seed)
         made = generator(rng, client_profile()) if generator is FrameGenerator else generator(rng)
         return [case.data for case in made.cases(300)]
+
+    assert draw("7:x:0") == draw("7:x:0")
+    assert draw("7:x:0") != draw("7:x:1")
+
+
+@pytest.mark.parametrize("target", FLOW_TARGETS)
+def test_the_same_seed_gives_the_same_flow_inputs(target: str) -> None:
+    def draw(seed: str) -> list[bytes]:
+        return [case.data for case in FlowInputGenerator(random.Random(seed), target).cases(100)]
 
     assert draw("7:x:0") == draw("7:x:0")
     assert draw("7:x:0") != draw("7:x:1")
@@ -113,3 +161,23 @@ def test_an_error_logged_with_a_traceback_is_a_crash() -> None:
         logger.removeHandler(counter)
     assert stats.crashes == 1
     assert "boom x" in stats.examples[0].error
+
+
+async def test_an_input_never_answered_is_cancelled_and_counted_as_a_hang() -> None:
+    async def never(case: Case) -> str:
+        await asyncio.Event().wait()
+        return "never"
+
+    stats = Stats()
+    await afeed_cases(stats, never, [Case("x", b"\x00")] * 2, budget_s=1.0, cap_s=0.01)
+    assert (stats.executions, stats.hangs, stats.crashes) == (2, 2, 0)
+    assert stats.outcomes == {"no answer": 2}
+
+
+async def test_a_timeout_of_the_target_itself_is_a_crash() -> None:
+    async def times_out(case: Case) -> str:
+        raise TimeoutError("own")
+
+    stats = Stats()
+    await afeed_cases(stats, times_out, [Case("x", b"\x00")], budget_s=1.0, cap_s=60.0)
+    assert (stats.crashes, stats.hangs) == (1, 0)

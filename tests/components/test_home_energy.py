@@ -9,6 +9,7 @@ from pathlib import Path
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -225,3 +226,24 @@ async def test_diagnostics_show_sources_ledger_and_guards(
     assert dump["ledger"]["house_total_kwh"] == 0.0
     assert dump["solar_charge"]["control_on"] is False
     assert dump["solar_charge"]["status"] == "no_plan"  # no PV history without a recorder: no outlook, no plan
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("override", {"device": "battery", "mode": "force_on", "until": "9999-12-31 23:59:59"}),
+        ("pause", {"until": "9999-12-31 23:59:59"}),
+    ],
+)
+async def test_a_time_without_a_utc_equivalent_is_refused(
+    hass: HomeAssistant, action: str, data: dict[str, object]
+) -> None:
+    """Found by `python -m benchmarks.fuzz` (target `actions`): the last second of year 9999 west of Greenwich has no
+    UTC equivalent, and scheduling the override's return raised OverflowError instead of a translated refusal."""
+    await set_up(hass, home_energy_entry())
+    await hass.config.async_set_time_zone(
+        "America/New_York"
+    )  # west of UTC: 9999-12-31 23:59:59 local is in year 10000 UTC
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(DOMAIN, action, data, blocking=True)
+    assert refused.value.translation_key == "time_out_of_range"

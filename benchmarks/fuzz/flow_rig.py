@@ -1,0 +1,251 @@
+"""The Home Assistant side of the `flow_*` and `actions` targets: entries to work on, and one feed per target that
+submits a generated input through the real flow or action and says how it was answered.
+
+Fine answers: the input accepted (entry created or options saved), a form shown again with a translated error, an
+abort with a translated reason, a schema refusal (`vol.Invalid`, Home Assistant's `InvalidData`), a
+`ServiceValidationError`/`HomeAssistantError` with a translation key of ours (or of Home Assistant's own). Anything else
+raised is a crash (the harness records it); so is an untranslated error key, or an entry not loaded afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass
+import datetime as dt
+import json
+from pathlib import Path
+import socket
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFlowContext
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, UnknownFlow
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
+import voluptuous as vol
+
+from custom_components.echonet_hems.const import (
+    CONF_KIND,
+    CONF_PAN,
+    CONF_PORT,
+    CONF_ROUTE_B_ID,
+    CONF_ROUTE_B_PASSWORD,
+    DOMAIN,
+    EntryKind,
+)
+
+from .flow_inputs import CLOSED_PORT, FLOW_HOME_ENERGY, FLOW_LAN, FLOW_METER, ActionCall, FlowInput, FromNow
+from .harness import Case
+
+TRANSLATIONS: Final = Path(__file__).parents[2] / "custom_components" / "echonet_hems" / "translations" / "en.json"
+METER_PORT_IN_USE: Final = "/dev/ttyFUZZ0"  # the port of the meter entry the flows see (never opened)
+
+
+def _translations() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(TRANSLATIONS.read_text(encoding="utf-8"))
+    return document
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The translation keys a flow or an action may answer with."""
+
+    config_errors: frozenset[str]
+    config_aborts: frozenset[str]
+    options_errors: frozenset[str]
+    options_aborts: frozenset[str]
+    exceptions: frozenset[str]
+
+    @classmethod
+    def load(cls) -> Keys:
+        """From translations/en.json."""
+        doc = _translations()
+        return cls(
+            config_errors=frozenset(doc["config"].get("error", {})),
+            config_aborts=frozenset(doc["config"].get("abort", {})),
+            options_errors=frozenset(doc["options"].get("error", {})),
+            options_aborts=frozenset(doc["options"].get("abort", {})),
+            exceptions=frozenset(doc["exceptions"]),
+        )
+
+
+def refusing_port() -> socket.socket:
+    """A TCP socket bound on loopback and never listening: a connection to its port is refused at once."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def meter_entry() -> MockConfigEntry:
+    """A meter entry the flows must respect (its port is refused to a new flow); never set up."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Smart meter (fuzz)",
+        unique_id="00:11:22:33:44:55:66:77",
+        data={
+            CONF_KIND: EntryKind.BROUTE.value,
+            CONF_PORT: METER_PORT_IN_USE,
+            CONF_ROUTE_B_ID: "0" * 32,
+            CONF_ROUTE_B_PASSWORD: "A" * 12,
+            CONF_PAN: {"channel": 33, "pan_id": 0x1234, "mac": "0011223344556677"},
+        },
+        version=1,
+        minor_version=2,
+    )
+
+
+class FlowRig:
+    """One feed per target over a running Home Assistant."""
+
+    def __init__(self, hass: HomeAssistant, closed_port: int) -> None:
+        self.hass = hass
+        self.closed_port = closed_port
+        self.keys = Keys.load()
+        self.meter: MockConfigEntry | None = None
+        self.energy: ConfigEntry[Any] | None = None
+
+    def feed(self, target: str) -> Callable[[Case], Awaitable[str | None]]:
+        """The async feed of `target`."""
+        feeds: dict[str, Callable[[FlowInput], Awaitable[str]]] = {
+            FLOW_LAN: self.lan,
+            FLOW_METER: self.meter_flow,
+            FLOW_HOME_ENERGY: self.home_energy,
+        }
+
+        async def feed(case: Case) -> str:
+            value = case.value
+            if isinstance(value, ActionCall):
+                return await self.action(value)
+            assert isinstance(value, FlowInput)
+            return await feeds[target](value)
+
+        return feed
+
+    # ----------------------------------------------------------------------------------------------- flows
+    async def _config_flow(self, step: str, context: ConfigFlowContext, form: dict[str, object]) -> str:
+        manager = self.hass.config_entries.flow
+        result: FlowResult[Any, Any] = await manager.async_init(DOMAIN, context=context)
+        try:
+            if result["type"] is FlowResultType.MENU:
+                result = await manager.async_configure(result["flow_id"], {"next_step_id": step})
+            if result["type"] is not FlowResultType.FORM:
+                return self._outcome(result, self.keys.config_errors, self.keys.config_aborts)
+            try:
+                result = await manager.async_configure(result["flow_id"], self._resolve(form))
+            except vol.Invalid as err:
+                return _invalid(err)
+            return self._outcome(result, self.keys.config_errors, self.keys.config_aborts)
+        finally:
+            with suppress(UnknownFlow):
+                manager.async_abort(result["flow_id"])
+
+    async def lan(self, value: FlowInput) -> str:
+        """The LAN flow's interface and manual addresses, searched for real (nobody answers)."""
+        before = len(self.hass.config_entries.async_entries(DOMAIN))
+        outcome = await self._config_flow("lan", ConfigFlowContext(source="user"), value.form)
+        _check(outcome != "accepted", "a LAN entry was created though no node answered")
+        _check(len(self.hass.config_entries.async_entries(DOMAIN)) == before, "an entry appeared")
+        return outcome
+
+    async def meter_flow(self, value: FlowInput) -> str:
+        """The meter flow's port, ID and password (or the reconfigure step's port): a join that cannot succeed."""
+        assert self.meter is not None
+        if value.step == "reconfigure_meter":
+            context = ConfigFlowContext(source="reconfigure", entry_id=self.meter.entry_id)
+        else:
+            context = ConfigFlowContext(source="user")
+        outcome = await self._config_flow(value.step, context, value.form)
+        _check(outcome != "accepted", "a meter entry was created though no meter answered")
+        _check(dict(self.meter.data)[CONF_PORT] == METER_PORT_IN_USE, "the meter entry was changed")
+        return outcome
+
+    async def home_energy(self, value: FlowInput) -> str:
+        """The Home energy options: the menu, the settings form, the custom tariff and its preview, saving."""
+        entry = self.energy
+        assert entry is not None
+        manager = self.hass.config_entries.options
+        result: FlowResult[Any, Any] = await manager.async_init(entry.entry_id)
+        try:
+            result = await manager.async_configure(result["flow_id"], {"next_step_id": value.step})
+            for submitted in (value.form, *value.follow_up):
+                if result["type"] is not FlowResultType.FORM or result.get("errors"):
+                    break
+                try:
+                    result = await manager.async_configure(result["flow_id"], self._resolve(submitted))
+                except vol.Invalid as err:
+                    return _invalid(err)
+            outcome = self._outcome(result, self.keys.options_errors, self.keys.options_aborts)
+        finally:
+            with suppress(UnknownFlow):
+                manager.async_abort(result["flow_id"])
+        await self.hass.async_block_till_done()
+        _check(entry.state is ConfigEntryState.LOADED, f"Home energy entry {entry.state} after {outcome}")
+        return outcome
+
+    @staticmethod
+    def _outcome(result: FlowResult[Any, Any], errors: frozenset[str], aborts: frozenset[str]) -> str:
+        kind = result["type"]
+        if kind is FlowResultType.CREATE_ENTRY:
+            return "accepted"
+        if kind is FlowResultType.ABORT:
+            reason = str(result["reason"])
+            _check(reason in aborts, f"untranslated abort reason {reason}")
+            return f"abort:{reason}"
+        shown = result.get("errors") or {}
+        if not shown:
+            return f"form:{result.get('step_id')}"
+        untranslated = set(shown.values()) - errors
+        _check(not untranslated, f"untranslated form errors {untranslated}")
+        return "error:" + ",".join(sorted(set(shown.values())))
+
+    # --------------------------------------------------------------------------------------------- actions
+    async def action(self, call: ActionCall) -> str:
+        """One action with `return_response` as generated; the Home energy entry must stay loaded."""
+        try:
+            await self.hass.services.async_call(
+                DOMAIN, call.action, self._resolve(call.data), blocking=True, return_response=call.return_response
+            )
+        except vol.Invalid as err:
+            outcome = _invalid(err)
+        except HomeAssistantError as err:
+            key = err.translation_key
+            _check(key is not None, f"{type(err).__name__} without a translation key: {err}")
+            _check(err.translation_domain != DOMAIN or key in self.keys.exceptions, f"untranslated {key}")
+            outcome = f"{type(err).__name__}:{key}"
+        else:
+            outcome = "accepted"
+        await self.hass.async_block_till_done()
+        assert self.energy is not None
+        _check(self.energy.state is ConfigEntryState.LOADED, f"Home energy entry {self.energy.state}")
+        return outcome
+
+    # ----------------------------------------------------------------------------------------------- values
+    def _resolve(self, data: dict[str, object]) -> dict[str, object]:
+        """The generated form or action data with run-time values filled in (times from now, the refusing port)."""
+        return {key: self._value(value) for key, value in data.items()}
+
+    def _value(self, value: object) -> object:
+        if isinstance(value, FromNow):
+            when = dt_util.now() + dt.timedelta(seconds=value.seconds)
+            if not value.aware:
+                when = when.replace(tzinfo=None)
+            return when.isoformat(sep=" ") if value.as_text else when
+        if isinstance(value, str) and CLOSED_PORT in value:
+            return value.replace(CLOSED_PORT, str(self.closed_port))
+        return value
+
+
+class FindingError(AssertionError):
+    """An input was answered in a way it must not be (the harness counts it as a crash)."""
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise FindingError(message)
+
+
+def _invalid(err: vol.Invalid) -> str:
+    """A schema refusal, by the first field it names."""
+    return f"invalid:{err.path[0] if err.path else '-'}"
