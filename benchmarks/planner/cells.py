@@ -9,10 +9,12 @@ oracle starts from (a)'s state at the period's start, so its cell waits for (a)'
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
 import os
+import signal
 import sys
 import time
 import typing
@@ -31,6 +33,7 @@ FORECAST_FREE = ("a", "c", "e")  # strategies that read no forecast: one cell pe
 FORECAST_READERS = ("b", "d")
 # A forecast-free cell still needs a forecast service to build its context; it reads nothing from it.
 _NO_FORECAST = Variant("F0", 0)
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +81,14 @@ def variant_scenario(home: HomeSpec, variant: Variant) -> Scenario:
 
 
 def quiet_worker() -> None:
-    """A worker's initializer: its stdout to /dev/null (HiGHS prints a banner there on every solve, over the table)."""
+    """A worker's initializer: its stdout to /dev/null (HiGHS prints a banner there on every solve, over the table),
+    and on Linux a SIGTERM when the matrix's process dies, so that killing a run leaves no worker behind."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def run_cell(cell: Cell, start: StoredEnergy | None = None) -> CellResult:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 import json
+import math
 from multiprocessing import get_context
 import os
 from pathlib import Path
@@ -36,12 +37,17 @@ Scenario = tuple[HomeSpec, Variant]
 
 
 def sample(tier: Tier, limit: int | None) -> tuple[Scenario, ...]:
-    """`limit` scenarios spread over the grid: homes evenly, each with the next forecast variant in turn (every
-    scenario without a limit)."""
+    """`limit` scenarios spread over the grid (every scenario without a limit): the homes are walked with a stride
+    coprime to their number, so the picks do not line up with one factor of the grid (a stride of 4 over the medium
+    tier's homes would pick one tariff only), each home with the next forecast variant in turn."""
     homes, variants = tier.homes(), tier.variants()
     if limit is None or limit >= len(homes) * len(variants):
         return tier.scenarios()
-    return tuple((homes[i * len(homes) // limit], variants[i % len(variants)]) for i in range(limit))
+    stride = max(len(homes) // limit, 1)
+    while math.gcd(stride, len(homes)) != 1:
+        stride += 1
+    picked = ((homes[(i * stride) % len(homes)], variants[i % len(variants)]) for i in range(limit))
+    return tuple(dict.fromkeys(picked))
 
 
 def cells_of(tier: Tier, scenario: Scenario) -> tuple[Cell, ...]:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 from itertools import combinations
 import json
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ TINY = replace(
     name="tiny",
     tariffs=("tepco-sl",),
     starts=(date(2025, 5, 12),),
+    design="cross",
     days=1,
     forecasts=("F0",),
     oracle_node_limit=50,
@@ -101,12 +103,7 @@ def test_a_cell_survives_its_json_round_trip() -> None:
 
 def test_medium_tier_covers_every_pair_of_factors_once_per_ev() -> None:
     homes = [home for home in MEDIUM.homes() if home.ev == "onoff"]
-    factors = (
-        lambda h: h.weather,
-        lambda h: h.tariff,
-        lambda h: h.household,
-        lambda h: h.start,
-    )
+    factors = [attrgetter(name) for name in ("weather", "tariff", "household", "start")]
     assert len(homes) == 16
     for first, second in combinations(factors, 2):
         assert len({(first(h), second(h)) for h in homes}) == 16
