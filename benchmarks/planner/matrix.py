@@ -65,12 +65,21 @@ def cells_of(tier: Tier, scenario: Scenario) -> tuple[Cell, ...]:
     )
 
 
-def cell_kind(cell: Cell) -> str:
-    """What a cell's run time depends on: strategy, EV charger, and for a forecast reader perfect or not."""
-    kind = f"{cell.strategy}/{cell.home.ev}/{cell.home.days}d"
+def cell_kind(cell: Cell, with_ev: bool = True) -> str:
+    """What a cell's run time depends on: strategy, EV charger, period, and for a forecast reader perfect or not."""
+    kind = f"{cell.strategy}/{cell.home.ev}/{cell.home.days}d" if with_ev else f"{cell.strategy}/{cell.home.days}d"
     if cell.variant is not None:
         kind += "/F0" if cell.variant.forecast == "F0" else "/noisy"
     return kind
+
+
+def _expected_cpu(cell: Cell, measured: dict[str, list[float]]) -> float | None:
+    """Mean CPU seconds of the measured cells most like `cell`: same kind, else the same kind with either charger,
+    else the same strategy (None when its strategy was never measured)."""
+    for key in (cell_kind(cell), cell_kind(cell, with_ev=False), cell.strategy):
+        if measured.get(key):
+            return statistics.fmean(measured[key])
+    return None
 
 
 @dataclass
@@ -121,23 +130,22 @@ def report(tier: Tier, scenario: Scenario, store: Store) -> dict[str, Any] | Non
 
 
 def estimate(tier: Tier, store: Store, workers: int) -> dict[str, Any] | None:
-    """The whole tier's time from the measured cells: mean CPU seconds per kind of cell (falling back to the
-    strategy's mean over all kinds) × the tier's cells of that kind, spread over `workers` dedicated cores."""
+    """The whole tier's time from the measured cells: mean CPU seconds per kind of cell (``_expected_cpu``) × the
+    tier's cells of that kind, spread over `workers` dedicated cores."""
     measured: dict[str, list[float]] = defaultdict(list)
-    by_strategy: dict[str, list[float]] = defaultdict(list)
     for result in store.results.values():
-        measured[cell_kind(result.cell)].append(result.cpu_s)
-        by_strategy[result.cell.strategy].append(result.cpu_s)
+        for key in (cell_kind(result.cell), cell_kind(result.cell, with_ev=False), result.cell.strategy):
+            measured[key].append(result.cpu_s)
     if not measured:
         return None
     everything = {cell.name: cell for scenario in tier.scenarios() for cell in cells_of(tier, scenario)}
     total, unmeasured = 0.0, 0
     for cell in everything.values():
-        times = measured.get(cell_kind(cell)) or by_strategy.get(cell.strategy)
-        if times:
-            total += statistics.fmean(times)
-        else:
+        expected = _expected_cpu(cell, measured)
+        if expected is None:
             unmeasured += 1
+        else:
+            total += expected
     hours = total / workers / 3600.0
     note = (
         f"{len(everything)} cells in tier {tier.name}; {len(store.results)} measured. "
@@ -152,7 +160,7 @@ def estimate(tier: Tier, store: Store, workers: int) -> dict[str, Any] | None:
         "wall_h": round(hours, 3),
         "workers": workers,
         "note": note,
-        "cpu_s_per_cell": {k: round(statistics.fmean(v), 2) for k, v in sorted(measured.items())},
+        "cpu_s_per_cell": {k: round(statistics.fmean(v), 2) for k, v in sorted(measured.items()) if "/" in k},
     }
 
 
@@ -226,9 +234,9 @@ class Progress:
         self.cost: dict[str, list[float]] = defaultdict(list)
 
     def _expected(self, cell: Cell) -> float:
-        times = self.cost.get(cell_kind(cell))
-        if times:
-            return statistics.fmean(times)
+        expected = _expected_cpu(cell, self.cost)
+        if expected is not None:
+            return expected
         every = [t for values in self.cost.values() for t in values]
         return statistics.fmean(every) if every else 1.0
 
@@ -236,7 +244,8 @@ class Progress:
         self.done += 1
         self.remaining.pop(cell.name, None)
         if result is not None:
-            self.cost[cell_kind(cell)].append(result.cpu_s)
+            for key in (cell_kind(cell), cell_kind(cell, with_ev=False), cell.strategy):
+                self.cost[key].append(result.cpu_s)
             self.done_cpu += result.cpu_s
         elapsed = time.perf_counter() - self.started
         left = sum(self._expected(c) for c in self.remaining.values())
