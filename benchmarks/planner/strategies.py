@@ -416,26 +416,51 @@ class PlannerStrategy(Strategy):
             safety = ecocute.heat_wh / 1000.0 < draw_next + self.tank_safety_kwh
             heat = step.heat_kw >= 0.5 * ecocute.heating_input_w / 1000.0 or safety
             ecocute.mode = HeaterMode.MANUAL_HEATING if heat else HeaterMode.MANUAL_STOP
+        params = self.ctx.scenario.devices.battery
         if home.battery is not None:
-            self._battery(step, home.battery)
+            self._battery(step, home.battery, power_setting=params is None or params.power_setting)
         for charger in home.ev_chargers:
-            charge = step.ev_kw >= 0.5 * charger.max_power_w / 1000.0 or self._ev_late(k, charger)
-            charger.mode = ChargerMode.CHARGE if charge else ChargerMode.STANDBY
+            self._ev(k, step, charger)
+
+    def _ev(self, k: int, step: SlotPlan, charger: EVCharger) -> None:
+        """A modulating charger (its power is settable) runs at the planned power within its min-max; an on/off one
+        runs at full power when the plan asks for at least half of it. The departure safety charges at full power."""
+        late = self._ev_late(k, charger)
+        if charger.modulating:
+            planned_w = charger.max_power_w if late else step.ev_kw * 1000.0
+            # The plan's first slot is semi-continuous (off or within min-max), so half the minimum separates the two.
+            charge = planned_w >= 0.5 * charger.min_power_w
+            charger.power_setting_w = min(max(planned_w, charger.min_power_w), charger.max_power_w)
+        else:
+            charge = late or step.ev_kw >= 0.5 * charger.max_power_w / 1000.0
+        charger.mode = ChargerMode.CHARGE if charge else ChargerMode.STANDBY
 
     @staticmethod
-    def _battery(step: SlotPlan, battery: Battery) -> None:
+    def _battery(step: SlotPlan, battery: Battery, *, power_setting: bool = True) -> None:
         """Grid charging and a deliberately partial discharge (the plan keeps energy for a dearer slot) run at the
-        planned power. Charging from PV surplus and a discharge that covers the whole deficit run in self-consumption
-        mode, which follows the real surplus or deficit when the load or PV differ from the forecast."""
+        planned power where the battery's power is settable. Charging from PV surplus and a discharge that covers the
+        whole deficit run in self-consumption mode, which follows the real surplus or deficit when the load or PV
+        differ from the forecast. A battery without a power setting charges at its own full rate when told to, so a
+        planned grid charge is rounded like an on/off device (at least half the full rate), and a partial discharge
+        likewise: self-consumption mode if the plan discharges at least half of what that mode would (the deficit up
+        to the full rate), else standby."""
         planned = step.battery_kw
+        full_kw = battery.max_charge_w / 1000.0
         if planned > 0.01 and step.grid_kw > 0.01:
-            battery.mode = BatteryMode.CHARGE
-            battery.charge_power_setting_w = planned * 1000.0
+            if power_setting:
+                battery.mode = BatteryMode.CHARGE
+                battery.charge_power_setting_w = planned * 1000.0
+            else:
+                battery.mode = BatteryMode.CHARGE if planned >= 0.5 * full_kw else BatteryMode.STANDBY
+                battery.charge_power_setting_w = None
         elif planned > 0.01 or (planned < -0.01 and step.grid_kw <= 0.01 and PlannerStrategy.auto_full_discharge):
             battery.mode = BatteryMode.AUTO
-        elif planned < -0.01:
+        elif planned < -0.01 and power_setting:
             battery.mode = BatteryMode.DISCHARGE
             battery.discharge_power_setting_w = -planned * 1000.0
+        elif planned < -0.01:
+            covered_kw = min(battery.max_discharge_w / 1000.0, step.grid_kw - planned)
+            battery.mode = BatteryMode.AUTO if -planned >= 0.5 * covered_kw else BatteryMode.STANDBY
         else:
             battery.mode = BatteryMode.STANDBY
 

@@ -8,7 +8,7 @@ decides which of them to write, and when to keep its hands off. The rules and wh
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 import math
@@ -17,6 +17,7 @@ from typing import Final
 from ..echonet import ids
 from ..echonet.specs.datatypes import StateType, Value
 from ..echonet.specs.registry import describe
+from .devices import BatteryParams, EVParams
 from .planner import Reason, SlotPlan
 from .tariff import JST
 
@@ -183,6 +184,31 @@ def capabilities_from(
 
     discharge = power(EPC_DISCHARGE_POWER, EPC_DISCHARGE_RANGE) if role is DeviceRole.BATTERY else None
     return Capabilities(role, class_id, modes, power(EPC_CHARGE_POWER, EPC_CHARGE_RANGE), discharge)
+
+
+def battery_with_capabilities(params: BatteryParams, caps: Capabilities) -> BatteryParams:
+    """The battery's planner parameters with its power setting as the device offers it: settable when both its
+    charge (0xEB) and discharge (0xEC) powers are in the Set map; a reported maximum caps the planned power."""
+    settable = caps.charge_power is not None and caps.discharge_power is not None
+    charge_max = caps.charge_power.max_w if caps.charge_power is not None else None
+    discharge_max = caps.discharge_power.max_w if caps.discharge_power is not None else None
+    return replace(
+        params,
+        power_setting=settable,
+        max_charge_kw=charge_max / 1000.0 if charge_max else params.max_charge_kw,
+        max_discharge_kw=discharge_max / 1000.0 if discharge_max else params.max_discharge_kw,
+    )
+
+
+def ev_with_capabilities(params: EVParams, caps: Capabilities) -> EVParams:
+    """The EV charger's (or V2H's) planner parameters as the device offers them: modulating within its reported
+    min-max when the charging power (0xEB) is settable and the range is a real one, else on/off at full power."""
+    power = caps.charge_power
+    max_w = power.max_w if power is not None and power.max_w else params.max_power_kw * 1000.0
+    if power is None or not 0 < power.min_w < max_w:
+        # Without a settable power, or without a minimum below the maximum, the charger is on/off at full power.
+        return replace(params, modulating=False, max_power_kw=max_w / 1000.0, min_power_kw=max_w / 1000.0)
+    return replace(params, modulating=True, max_power_kw=max_w / 1000.0, min_power_kw=power.min_w / 1000.0)
 
 
 # ---------------------------------------------------------------------------------------------------- desired values

@@ -43,13 +43,18 @@ def seasonal_inlet_temp(mean_c: float, amplitude_c: float, day_of_year: int) -> 
 
 @dataclass(frozen=True, slots=True)
 class BatteryParams:
-    """A stationary battery (AC side): ``soc += η·E_in``, ``soc -= E_out/η``; never exports (逆潮流なし)."""
+    """A stationary battery (AC side): ``soc += η·E_in``, ``soc -= E_out/η``; never exports (逆潮流なし).
+
+    ``power_setting``: the charge/discharge power can be set (0x027D's 0xEB/0xEC in the Set map), so a planned
+    partial power is executed as planned; without it the battery charges at its own (full) rate when told to charge.
+    """
 
     capacity_kwh: float = 6.5
     max_charge_kw: float = 2.0
     max_discharge_kw: float = 2.0
     efficiency: float = 0.95
     reserve_fraction: float = 0.1
+    power_setting: bool = True
 
     def __post_init__(self) -> None:
         if self.capacity_kwh <= 0 or self.max_charge_kw < 0 or self.max_discharge_kw < 0:
@@ -109,7 +114,11 @@ class WaterHeaterParams:
 
 @dataclass(frozen=True, slots=True)
 class EVParams:
-    """A charge-only home EV charger and its car: on/off at ``max_power_kw`` or modulating from ``min_power_kw``."""
+    """A charge-only home EV charger (0x02A1) or V2H used for charging (0x027E), and its car.
+
+    ``modulating``: the charging power can be set (0xEB in the device's Set map), so the charger runs at any power
+    in [``min_power_kw``, ``max_power_kw``]; otherwise it is on/off at ``max_power_kw``.
+    """
 
     battery_kwh: float = 40.0
     max_power_kw: float = 3.0
