@@ -133,6 +133,7 @@ def battery_params(device: EchonetObjectCoordinator, reserve_pct: float) -> Batt
         max_charge_kw=max_w / 1000.0,
         max_discharge_kw=max_w / 1000.0,
         reserve_fraction=min(max(reserve_pct / 100.0, 0.0), 0.9),
+        power_setting=0xEB in device.info.set_map and 0xEC in device.info.set_map,
     )
 
 
