@@ -16,5 +16,7 @@ truth (`VirtualHome.truth`: bought and sold energy) per 30-minute slot, priced w
 
 Figures (`scoring.py`, JSON): `savings_yen`, `cost_yen`, `cost_yen_off`, `import_kwh`, `import_kwh_off`,
 `export_kwh(_off)`, `writes_per_device_day`, `max_writes_device_day`, `comfort_failures(_off)`, `hand_change_paused`,
-`kappa` / `kappa_offline` (null with `kappa_note`: see docs/solar_charge.md, "Closed loop"), `days`, `seed`, `real_s`.
+`kappa` (the loop's savings ÷ the same-device oracle's on the benchmark scenario of the same days,
+`oracle_scenario.py`), `kappa_bound`, `kappa_offline` (strategy (d) run offline on that scenario), `model_gap_yen` (the
+benchmark's "automatic" minus the loop's OFF run), `offline` (the details), `days`, `seed`, `real_s`.
 """

@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
 
+from benchmarks.planner.simulate import StoredEnergy
 from custom_components.echonet_hems.const import (
     CONF_ADDRESSES,
     CONF_CONTRACT,
@@ -38,6 +39,7 @@ from virtual_home.clock import JST, ManualClock
 from virtual_home.physics.ev import EVCharger
 from virtual_home.runtime import HomeOptions, VirtualHome
 
+from .oracle_scenario import LOOKAHEAD_DAYS, ExogenousTape, stored_energy
 from .scoring import DayComfort, Reading
 
 BASE_ADDRESS: Final = "127.0.8.11"  # the closed loop's block of loopback addresses (127.0.8.x)
@@ -171,6 +173,7 @@ class Tape:
 
     t0: datetime
     readings: list[Reading] = field(default_factory=list)
+    stored: list[StoredEnergy] = field(default_factory=list)  # battery, tank, car at each reading (κ's settlement)
     comfort: dict[date, DayComfort] = field(default_factory=dict)
     _next: datetime | None = None
     _departures: int = 0
@@ -192,6 +195,7 @@ class Tape:
     def _read(self, home: VirtualHome, at: datetime) -> None:
         truth = home.truth
         self.readings.append(Reading(at, truth.bought_kwh, truth.sold_kwh))
+        self.stored.append(stored_energy(home))
         if at == self.t0:
             return
         day = (at - SLOT).astimezone(JST).date()  # the slot that just ended
@@ -213,14 +217,37 @@ def grid_floor(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def baseline(seed: int, t0: datetime, end: datetime) -> tuple[Tape, VirtualHome]:
-    """The same home alone, devices in automatic, over the same days (no nodes: only the physics)."""
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The control-OFF run: its tape, what it stored at the end, what no controller touches, the home (its sizes)."""
+
+    tape: Tape
+    stored_end: dict[str, float]
+    exogenous: ExogenousTape
+    home: VirtualHome
+
+
+def baseline(seed: int, t0: datetime, end: datetime) -> Baseline:
+    """The same home alone, devices in automatic, over the same days (no nodes: only the physics), and what no
+    controller touches read at every slot boundary from the first midnight of its history to the look-ahead's end
+    (the offline benchmark's scenario, `oracle_scenario.py`)."""
     home = VirtualHome(home_options(seed), clock=ManualClock(START))
-    home.advance(START)
-    home.advance(t0)
+    first = (START - timedelta(days=HISTORY_DAYS)).replace(hour=0, minute=0) + timedelta(days=1)
+    home.advance(first)
+    exogenous = ExogenousTape(first)
     tape = Tape(t0)
-    tape.advance(home, end)
-    return tape, home
+    at_end: dict[str, float] = {}
+    moment = first
+    while moment <= end + timedelta(days=LOOKAHEAD_DAYS):
+        # The same 60-s steps as one long advance: every slot boundary lies on the grid.
+        if t0 <= moment <= end:
+            tape.advance(home, moment)
+            at_end = stored(home)
+        else:
+            home.advance(moment)
+        exogenous.read(home)
+        moment += SLOT
+    return Baseline(tape, at_end, exogenous, home)
 
 
 def stored(home: VirtualHome) -> dict[str, float]:

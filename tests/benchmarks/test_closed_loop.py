@@ -97,3 +97,7 @@ def test_two_day_closed_loop(tmp_path: Path) -> None:
     assert report["max_writes_device_day"] <= CAP, report["writes_per_device_per_day"]
     assert report["log_warnings"] == 0, report["log_samples"]
     assert sum(report["writes_per_device_day"].values()) > 0  # the plan acted
+    # κ against the same-device oracle on the benchmark scenario of these days, and (d)'s offline κ beside it.
+    for key in ("kappa", "kappa_bound", "kappa_offline", "model_gap_yen"):
+        assert isinstance(report[key], float), (key, report.get("offline"))
+    assert report["offline"]["bench_oracle"]["same_device_saving_yen"] > 0.0, report["offline"]
