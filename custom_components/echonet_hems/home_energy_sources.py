@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 import re
 
@@ -168,3 +169,22 @@ def sum_role(hass: HomeAssistant, sources: Sources, role: Role) -> float | None:
     if not values or any(value is None for value in values):
         return None
     return sum(value for value in values if value is not None)
+
+
+# The live readings solar charge relies on (issue 13: stale meter/PV data hands the devices back): the grid at the
+# meter (the distribution board's main where there is no meter) and the PV.
+_FRESHNESS_ROLES: tuple[tuple[Role, ...], ...] = ((Role.GRID_POWER, Role.BOARD_POWER), (Role.PV_POWER,))
+
+
+def readings_reported_at(hass: HomeAssistant, sources: Sources, now: datetime) -> datetime | None:
+    """When the grid and PV power readings were last reported (the oldest of them, at most `now`); None while one is
+    unavailable or unknown. A house without such a sensor has nothing that can go stale: `now`."""
+    reported = now
+    for roles in _FRESHNESS_ROLES:
+        role = next((role for role in roles if sources.has(role)), None)
+        for entity_id in sources.by_role.get(role, ()) if role is not None else ():
+            state = hass.states.get(entity_id)
+            if _number(state) is None or state is None:
+                return None
+            reported = min(reported, state.last_reported)
+    return reported

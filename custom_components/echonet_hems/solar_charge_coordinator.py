@@ -32,6 +32,7 @@ from .const import (
 )
 from .home_energy import HomeEnergyCoordinator
 from .home_energy_forecast import PVForecastCoordinator
+from .home_energy_sources import readings_reported_at
 from .lib.energy.commands import DeviceRole
 from .lib.energy.devices import BatteryParams, EVParams, HomeDevices, WaterHeaterParams
 from .lib.energy.executor import ExecutorSettings
@@ -296,7 +297,8 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
             enabled=enabled and self.control_on,
             comfort=comfort(self.settings.battery_reserve_pct, self.settings.ev, self.one_off_trip, now),
         )
-        await self.executor.async_run(now, plan, devices, self._modes(devices, now), settings)
+        readings_at = readings_reported_at(self.hass, self.home.sources, now)
+        await self.executor.async_run(now, plan, devices, self._modes(devices, now), settings, readings_at)
 
     async def async_hand_back(self) -> None:
         """Give every device back its own operation as it was (unload, Home Assistant stopping)."""

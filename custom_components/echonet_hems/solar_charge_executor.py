@@ -127,12 +127,19 @@ class Executor:
         devices: Mapping[Device, EchonetObjectCoordinator],
         modes: Mapping[Device, str],
         settings: ExecutorSettings,
+        readings_at: datetime | None,
     ) -> Decision:
-        """One step: decide, write (each write confirmed or failed), record the events, save the state."""
+        """One step: decide, write (each write confirmed or failed), record the events, save the state.
+
+        `readings_at` is when the meter and PV readings were last reported (None: one is unavailable): data is fresh
+        only when they and every controlled device are, so a meter or PV outage hands the devices back too."""
         roles = {DeviceRole(device.value): coordinator for device, coordinator in devices.items()}
         self.pin_devices(roles)
-        if all(coordinator.last_update_success and coordinator.data is not None for coordinator in roles.values()):
-            self.state = data_received(self.state, now)
+        devices_ok = all(
+            coordinator.last_update_success and coordinator.data is not None for coordinator in roles.values()
+        )
+        if devices_ok and readings_at is not None:
+            self.state = data_received(self.state, min(now, readings_at))
         decision = step(
             self.state,
             now,

@@ -3,12 +3,14 @@ weather entity's hourly forecast, the figures as sensors and as the Energy dashb
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 import json
 from typing import Any, cast
 
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -22,8 +24,9 @@ import voluptuous as vol
 from custom_components.echonet_hems.const import CONF_WEATHER_ENTITY, DOMAIN
 from custom_components.echonet_hems.energy import async_get_solar_forecast
 from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
+from custom_components.echonet_hems.home_energy_sources import Role
 from custom_components.echonet_hems.lib.energy.commands import DeviceRole
-from custom_components.echonet_hems.lib.energy.executor import EventKind
+from custom_components.echonet_hems.lib.energy.executor import EventKind, HandBackReason
 from custom_components.echonet_hems.lib.energy.forecast import PVSite, clear_sky_pv_kw
 from custom_components.echonet_hems.lib.energy.solar_charge import Device
 from custom_components.echonet_hems.lib.energy.tariff import JST
@@ -323,3 +326,37 @@ async def test_solar_charge_writes_pauses_on_a_hand_change_and_hands_back(
     solar.async_set_control(False)
     await _step(hass, lan_entry, solar)
     assert battery.mode is before
+
+
+async def test_stale_pv_data_hands_devices_back_and_control_resumes_when_it_returns(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    """Issue 13: meter/PV data stale for 10 minutes hands every device back. Found by the soak: the executor took
+    fresh data from the controlled devices only, so a PV (or meter) outage never handed anything back."""
+    await set_up_lan(hass, lan_entry)
+    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
+    runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
+    solar = runtime.solar_charge
+    battery = home.home.battery
+    assert battery is not None
+    before = battery.mode
+    solar.modes[Device.BATTERY] = "force_on"
+    solar.async_set_control(True)
+    await _step(hass, lan_entry, solar)
+    assert battery.mode is BatteryMode.CHARGE
+
+    # The PV power sensor goes unavailable (its node stops answering) and the last fresh data is 11 minutes old.
+    (pv_power,) = runtime.coordinator.sources.by_role[Role.PV_POWER]
+    hass.states.async_set(pv_power, STATE_UNAVAILABLE)
+    solar.executor.state = replace(solar.executor.state, last_data=dt_util.utcnow() - timedelta(minutes=11))
+    await solar.async_refresh()
+    await hass.async_block_till_done()
+    handed = [e for _, e in solar.executor.history if e.kind is EventKind.HANDED_BACK]
+    assert DeviceRole.BATTERY in {e.role for e in handed}
+    assert {e.detail for e in handed} == {HandBackReason.DATA_STALE}
+    assert battery.mode is before
+
+    # The PV node answers again: control resumes and the battery is forced to charge again.
+    await _step(hass, lan_entry, solar)
+    assert battery.mode is BatteryMode.CHARGE
+    assert solar.executor.history[-1][1].kind is EventKind.WROTE
