@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
 from .const import DOMAIN, HOME_ENERGY_UNIQUE_ID
@@ -54,8 +54,12 @@ async def async_setup_home_energy(hass: HomeAssistant, entry: HomeEnergyConfigEn
     entry.async_on_unload(solar_charge.async_release_devices)
     # Unload callbacks run last-first: the devices are handed back before their polls let go of what they read.
     entry.async_on_unload(solar_charge.async_hand_back)
-    entry.async_on_unload(
-        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, lambda _event: solar_charge.async_hand_back())
-    )
+
+    async def _async_hand_back_on_stop(_event: Event) -> None:
+        # A coroutine function, not a lambda returning the coroutine: Home Assistant runs a plain function in its
+        # executor, where the coroutine was made and never awaited (nothing was handed back at stop).
+        await solar_charge.async_hand_back()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _async_hand_back_on_stop))
     await solar_charge.async_refresh()
     return HomeEnergyRuntimeData(coordinator=coordinator, forecast=forecast, jma=jma, solar_charge=solar_charge)

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_import_statistics
-from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -360,3 +360,27 @@ async def test_stale_pv_data_hands_devices_back_and_control_resumes_when_it_retu
     await _step(hass, lan_entry, solar)
     assert battery.mode is BatteryMode.CHARGE
     assert solar.executor.history[-1][1].kind is EventKind.WROTE
+
+
+async def test_home_assistant_stopping_hands_the_devices_back(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    """Found wiring the soak: the stop listener was a lambda returning the hand-back coroutine, which Home Assistant
+    ran as an executor job (a plain function), so the coroutine was never awaited and nothing was handed back."""
+    await set_up_lan(hass, lan_entry)
+    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
+    runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
+    solar = runtime.solar_charge
+    battery = home.home.battery
+    assert battery is not None
+    before = battery.mode
+    solar.modes[Device.BATTERY] = "force_on"
+    solar.async_set_control(True)
+    await _step(hass, lan_entry, solar)
+    assert battery.mode is BatteryMode.CHARGE
+
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert battery.mode is before
+    handed = [e for _, e in solar.executor.history if e.kind is EventKind.HANDED_BACK]
+    assert DeviceRole.BATTERY in {e.role for e in handed}
