@@ -4,21 +4,17 @@ on against the virtual home for whole days, a hand change at noon of day 1, the 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 import json
 import logging
 import os
 from pathlib import Path
-import select
 from typing import Any, cast
 
 import freezegun.api
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
 
@@ -31,17 +27,16 @@ from benchmarks.closed_loop.rig import (
     Baseline,
     HourRow,
     Tape,
+    Watch,
     baseline,
     controlled_car,
-    energy_entry,
     grid_floor,
     home_options,
-    house_energy_entity,
-    import_history,
     lan_entry,
     live_history,
-    pv_energy_entity,
+    set_up_home_energy,
     stored,
+    switch_control_on,
 )
 from benchmarks.closed_loop.scoring import DayComfort, comfort_failures, energy_cost, problems, writes_per_day
 from benchmarks.soak.clock import Freezer, SimDriver
@@ -50,12 +45,10 @@ from custom_components.echonet_hems.const import (
     CONF_EV_DEPARTURE,
     CONF_EV_TARGET,
     CONF_EV_TRIP,
-    DOMAIN,
 )
 from custom_components.echonet_hems.home_energy import tariff_from_options
-from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
 from custom_components.echonet_hems.lib.energy.commands import DeviceRole
-from custom_components.echonet_hems.lib.energy.executor import Event, EventKind, ExecutorSettings, WriteStatus
+from custom_components.echonet_hems.lib.energy.executor import EventKind, ExecutorSettings, WriteStatus
 from custom_components.echonet_hems.lib.energy.tariff import Tariff
 from custom_components.echonet_hems.solar_charge_coordinator import SolarChargeCoordinator
 from virtual_home.clock import JST, SimClock
@@ -97,38 +90,6 @@ class LogCounter(logging.Handler):
         self.count += 1
         if len(self.samples) < 10:
             self.samples.append(f"{record.levelname} {record.name}: {record.getMessage()}"[:300])
-
-
-@dataclass
-class Watch:
-    """What the executor did, seen after every solar-charge update."""
-
-    solar: SolarChargeCoordinator
-    writes: dict[str, dict[date, int]] = field(default_factory=dict)  # the executor's own daily count
-    hand_backs: dict[str, dict[date, int]] = field(default_factory=dict)  # of which writes that handed a device back
-    statuses: Counter[str] = field(default_factory=Counter)
-    _last: dict[DeviceRole, tuple[date | None, int]] = field(default_factory=dict)
-
-    def on_update(self) -> None:
-        state = self.solar.executor.state
-        handed = {e.role for e in self.solar.executor.last_events if e.kind is EventKind.HANDED_BACK}
-        for role in DeviceRole:
-            device = state.device(role)
-            if device.writes_day is None:
-                continue
-            per_day = self.writes.setdefault(role.value, {})
-            per_day[device.writes_day] = max(per_day.get(device.writes_day, 0), device.writes_today)
-            day, count = self._last.get(role, (None, 0))
-            new = device.writes_today - (count if day == device.writes_day else 0)
-            if role in handed and new > 0:
-                backs = self.hand_backs.setdefault(role.value, {})
-                backs[device.writes_day] = backs.get(device.writes_day, 0) + new
-            self._last[role] = (device.writes_day, device.writes_today)
-        if self.solar.data is not None:
-            self.statuses[self.solar.data.status.key.value] += 1
-
-    def events(self, since: datetime, until: datetime) -> list[tuple[datetime, Event]]:
-        return [(at, event) for at, event in self.solar.executor.history if since <= at < until]
 
 
 def _threads_busy(hass: HomeAssistant) -> Callable[[], bool]:
@@ -189,17 +150,8 @@ class Loop:
         await self.driver.run_for(max(0.0, (moment - dt_util.now()).total_seconds()), stop=stop)
 
     async def run_task(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        """Run a set-up step, moving simulated time slowly: set-up imports modules on Home Assistant's import
-        executor, which the driver cannot see, so each short move gives those threads a few real milliseconds."""
-        task = self.hass.async_create_task(coro)
-        deadline = dt_util.now() + timedelta(seconds=SETUP_LIMIT_S)
-        while not task.done() and dt_util.now() < deadline:
-            await self.driver.run_for(SETUP_TICK_S, stop=task.done)
-            select.select([], [], [], SETUP_REAL_WAIT_S)
-        if not task.done():
-            task.print_stack()
-            raise RuntimeError("a set-up step did not finish in simulated time")
-        return task.result()
+        """Run a set-up step on simulated time (slowly: see `SimDriver.run_task_slowly`)."""
+        return await self.driver.run_task_slowly(self.hass.async_create_task(coro), SETUP_LIMIT_S)
 
 
 async def _hand_change(run: Loop, solar: SolarChargeCoordinator, noon: datetime, day_end: datetime) -> dict[str, Any]:
@@ -246,15 +198,7 @@ async def _set_up(run: Loop, history: list[HourRow]) -> tuple[MockConfigEntry, M
     lan.add_to_hass(hass)
     assert await run.run_task(hass.config_entries.async_setup(lan.entry_id))
     await run.run_to(START + timedelta(seconds=DISCOVERY_S))
-    await import_history(hass, pv_energy_entity(hass), [(row.start, row.pv_kwh) for row in history])
-    energy = energy_entry()
-    energy.add_to_hass(hass)
-    await import_history(hass, house_energy_entity(hass, energy), [(row.start, row.house_kwh) for row in history])
-    await run.run_task(get_instance(hass).async_block_till_done())
-    assert await run.run_task(hass.config_entries.async_setup(energy.entry_id))
-    runtime: HomeEnergyRuntimeData = energy.runtime_data
-    solar = runtime.solar_charge
-    solar.executor.history = deque()  # keep every event of the run (the integration keeps the last 200)
+    energy, solar = await set_up_home_energy(hass, history, run.run_task)
     return lan, energy, solar
 
 
@@ -317,8 +261,7 @@ async def test_closed_loop(hass: HomeAssistant, freezer: Any) -> None:
     lan, energy, solar = await _set_up(run, history)
     watch = Watch(solar)
     solar.async_add_listener(watch.on_update)
-    switch = er.async_get(hass).async_get_entity_id("switch", DOMAIN, "home_energy_solar_charge_solar_charge")
-    await run.run_task(hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True))
+    await switch_control_on(hass, run.run_task)
 
     hand: dict[str, Any] = {}
     for day in range(days):

@@ -1,8 +1,12 @@
 """The closed loop's home and Home Assistant side: the virtual home with its own past, that past as the recorder's
-statistics, the two entries, and the tape that reads the home's ground truth at every slot boundary."""
+statistics, the two entries, the tape that reads the home's ground truth at every slot boundary, and what the
+executor did. The soak (`benchmarks/soak`) sets up its Home energy entry and watches the executor with the same code
+(`set_up_home_energy`, `switch_control_on`, `Watch`)."""
 
 from __future__ import annotations
 
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final, cast
@@ -11,6 +15,7 @@ from homeassistant.components.recorder.models import StatisticData, StatisticMea
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.recorder import get_instance
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
 
 from benchmarks.planner.simulate import StoredEnergy
@@ -35,6 +40,10 @@ from custom_components.echonet_hems.const import (
     HOME_ENERGY_UNIQUE_ID,
     EntryKind,
 )
+from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
+from custom_components.echonet_hems.lib.energy.commands import DeviceRole
+from custom_components.echonet_hems.lib.energy.executor import Event, EventKind
+from custom_components.echonet_hems.solar_charge_coordinator import SolarChargeCoordinator
 from virtual_home.clock import JST, ManualClock
 from virtual_home.physics.ev import EVCharger
 from virtual_home.runtime import HomeOptions, VirtualHome
@@ -90,12 +99,13 @@ class HourRow:
     house_kwh: float
 
 
-def live_history(home: VirtualHome) -> list[HourRow]:
-    """Step the home through its history days hour by hour (devices in automatic) up to START; the hours' energies."""
+def live_history(home: VirtualHome, until: datetime = START) -> list[HourRow]:
+    """Step the home through its history days hour by hour (devices in automatic) up to `until`; the hours'
+    energies."""
     first = home.truth
     rows: list[HourRow] = []
     hour = home.now()
-    while hour < START:
+    while hour < until:
         home.advance(hour + timedelta(hours=1))
         truth = home.truth.since(first)
         rows.append(HourRow(hour, truth.pv_kwh, truth.house_kwh))
@@ -160,6 +170,73 @@ def energy_entry() -> MockConfigEntry:
         version=1,
         minor_version=2,
     )
+
+
+type RunTask = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
+
+
+async def set_up_home_energy(
+    hass: HomeAssistant, history: list[HourRow], run_task: RunTask
+) -> tuple[MockConfigEntry, SolarChargeCoordinator]:
+    """The home's past as the PV and house energy sensors' statistics (the LAN entry has found the PV), then the Home
+    energy entry; its solar-charge coordinator, keeping every executor event of the run (the integration keeps the
+    last 200)."""
+    await import_history(hass, pv_energy_entity(hass), [(row.start, row.pv_kwh) for row in history])
+    energy = energy_entry()
+    energy.add_to_hass(hass)
+    await import_history(hass, house_energy_entity(hass, energy), [(row.start, row.house_kwh) for row in history])
+    await run_task(get_instance(hass).async_block_till_done())
+    assert await run_task(hass.config_entries.async_setup(energy.entry_id))
+    return energy, keep_history(energy)
+
+
+def keep_history(energy: MockConfigEntry) -> SolarChargeCoordinator:
+    """The loaded entry's solar-charge coordinator, its executor keeping every event from now on."""
+    runtime: HomeEnergyRuntimeData = energy.runtime_data
+    solar = runtime.solar_charge
+    solar.executor.history = deque()
+    return solar
+
+
+async def switch_control_on(hass: HomeAssistant, run_task: RunTask) -> None:
+    """Solar charge's master switch on, as a user would turn it on."""
+    switch = er.async_get(hass).async_get_entity_id("switch", DOMAIN, "home_energy_solar_charge_solar_charge")
+    await run_task(hass.services.async_call("switch", "turn_on", {"entity_id": switch}, blocking=True))
+
+
+@dataclass
+class Watch:
+    """What the executor did, seen after every solar-charge update (`solar` is replaced after a restart)."""
+
+    solar: SolarChargeCoordinator
+    writes: dict[str, dict[date, int]] = field(default_factory=dict)  # the executor's own daily count
+    hand_backs: dict[str, dict[date, int]] = field(default_factory=dict)  # of which writes that handed a device back
+    statuses: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)  # why an update made no new plan (`SolarChargeData.error`)
+    _last: dict[DeviceRole, tuple[date | None, int]] = field(default_factory=dict)
+
+    def on_update(self) -> None:
+        state = self.solar.executor.state
+        handed = {e.role for e in self.solar.executor.last_events if e.kind is EventKind.HANDED_BACK}
+        for role in DeviceRole:
+            device = state.device(role)
+            if device.writes_day is None:
+                continue
+            per_day = self.writes.setdefault(role.value, {})
+            per_day[device.writes_day] = max(per_day.get(device.writes_day, 0), device.writes_today)
+            day, count = self._last.get(role, (None, 0))
+            new = device.writes_today - (count if day == device.writes_day else 0)
+            if role in handed and new > 0:
+                backs = self.hand_backs.setdefault(role.value, {})
+                backs[device.writes_day] = backs.get(device.writes_day, 0) + new
+            self._last[role] = (device.writes_day, device.writes_today)
+        if self.solar.data is not None:
+            self.statuses[self.solar.data.status.key.value] += 1
+            if self.solar.data.error is not None:
+                self.errors[self.solar.data.error] += 1
+
+    def events(self, since: datetime, until: datetime) -> list[tuple[datetime, Event]]:
+        return [(at, event) for at, event in self.solar.executor.history if since <= at < until]
 
 
 def controlled_car(home: VirtualHome) -> EVCharger:

@@ -1,8 +1,9 @@
 """The soak: a week of simulated time with faults mixed in, run against real Home Assistant, in figures.
 
 `python -m benchmarks.soak --days N --seed S --json PATH` runs Home Assistant in its test harness (a real `hass`,
-the recorder, both entries: the LAN entry on loopback and the smart-meter entry on the emulated Wi-SUN dongle over
-`socket://` TCP) against the virtual home in the same process, over real sockets (UDP on 127.0.7.x, TCP on port
+the recorder, three entries: the LAN entry on loopback, the smart-meter entry on the emulated Wi-SUN dongle over
+`socket://` TCP, and the Home energy entry with solar charge control on, set up as the closed loop does) against the
+virtual home in the same process, over real sockets (UDP on 127.0.7.x, TCP on port
 42000 + seed % 1000). Run it in a private network namespace; it binds UDP 3610.
 
 Time. The whole process runs on one frozen clock (freezegun, the harness's `freezer`), which also drives the event
@@ -18,7 +19,7 @@ external statistics are checked), since a week of states would make the recorder
 Faults (`schedule.py`): every kind of the virtual home's catalogue once per simulated day at seeded random times, one
 at a time — packet-loss burst, answer delay, node silence, node power cycle, address change, garbage datagrams, batch
 cap, PANA session expiry, dongle unplug/replug, garbage on the serial line, the ARIB transmit limit, the meter taken by
-another controller — and one Home Assistant restart (unload and set-up of both entries on the same `hass` and
+another controller — and one Home Assistant restart (unload and set-up of the three entries on the same `hass` and
 recorder) in the middle of the run.
 
 Figures (`scoring.py`, printed as JSON): per fault kind `count`, `recover_s_median`, `recover_s_max` (from the
@@ -27,5 +28,7 @@ fault's end until every entity of the affected device is available with a value 
 outside the fault windows, total and per entity); `statistics_missing`, `statistics_duplicated` and
 `statistics_mismatched` (the meter's long-term statistics rows against its own 30-minute registers, after the
 two-day backfill and the restart); `log_exceptions` (log records with a traceback); `memory_growth_mb` (RSS of the
-process from the end of a one-hour warm-up to the end; the virtual home is in the same process).
+process from the end of a one-hour warm-up to the end; the virtual home is in the same process); solar charge's
+`handovers` by reason, `executor_writes` per device, `plan_failures`, and `data_stale_resumptions` (how control came
+back after each hand-back for stale meter/PV data).
 """

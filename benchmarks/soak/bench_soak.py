@@ -1,8 +1,10 @@
-"""The soak itself (run through `python -m benchmarks.soak`): Home Assistant with both entries, faults, figures."""
+"""The soak itself (run through `python -m benchmarks.soak`): Home Assistant with the LAN, meter and Home energy
+entries (solar charge control on), faults, figures."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,7 +20,9 @@ from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
 
+from benchmarks.closed_loop.rig import Watch, keep_history, set_up_home_energy, switch_control_on
 from benchmarks.soak.clock import Freezer, SimDriver
 from benchmarks.soak.rig import (
     SoakHome,
@@ -35,22 +39,29 @@ from benchmarks.soak.rig import (
 from benchmarks.soak.schedule import DAY_S, FaultKind, PlannedFault, plan_faults
 from benchmarks.soak.scoring import (
     ExceptionCounter,
+    HandOver,
     HourRow,
     Interval,
     Recovery,
     check_statistics,
+    resumptions,
     summarize_faults,
     unavailable_extra,
 )
 from custom_components.echonet_hems.lib.broute.readings import Direction
+from custom_components.echonet_hems.lib.energy import executor as solar_executor
+from custom_components.echonet_hems.lib.energy.executor import EventKind, ExecutorSettings, HandBackReason
 from custom_components.echonet_hems.meter_coordinator import MeterRuntimeData
 from custom_components.echonet_hems.meter_statistics import statistic_id
+from custom_components.echonet_hems.solar_charge_coordinator import SolarChargeCoordinator
 from virtual_home.clock import JST
 
 START = datetime(2026, 5, 18, 0, 0, tzinfo=JST)  # a Monday in May; fixed, so a seed replays the same run
 WARM_UP_S = 3600.0  # after set-up: caches, first pushes, the first statistics rows; then memory is measured
 TAIL_S = 600.0  # after the last slot: the last full hour's push has been handled
 SETUP_LIMIT_S = 600.0
+DISCOVERY_S = 300.0  # before the Home energy entry's first set-up: the LAN entry has found the PV (its statistics)
+DATA_MAX_AGE_S = ExecutorSettings().data_max_age.total_seconds()
 TRANSMIT_LIMIT_WAIT_S = 2 * 3600.0
 MB = 1024 * 1024
 
@@ -133,6 +144,11 @@ class Soak:
         self.meter = meter_entry(soak)
         self.observer = Observer()
         self.recoveries: list[Recovery] = []
+        self.energy: MockConfigEntry | None = None  # the Home energy entry, after the first set-up
+        self.solar: SolarChargeCoordinator | None = None
+        self.watch: Watch | None = None
+        self.events: list[tuple[datetime, solar_executor.Event]] = []  # the executor's events of unloaded runs
+        self.fresh: list[float] = []  # moments of executor steps with fresh meter/PV and device data
 
     async def run_to(self, timestamp: float, stop: Callable[[], bool] | None = None) -> None:
         """Advance simulated time to `timestamp` (or until `stop()`)."""
@@ -145,17 +161,51 @@ class Soak:
         return task.done() and task.result()
 
     async def set_up(self) -> None:
-        """Both entries, each loaded."""
+        """The LAN and meter entries, then the Home energy entry (at the first set-up: once the LAN entry has found
+        the PV, with the home's past as statistics and solar charge's master switch turned on)."""
         for entry in (self.lan, self.meter):
             if entry.entry_id not in {e.entry_id for e in self.hass.config_entries.async_entries()}:
                 entry.add_to_hass(self.hass)
             if not await self.run_task(self.hass.config_entries.async_setup(entry.entry_id)):
                 raise RuntimeError(f"{entry.title} did not set up")
+        if self.energy is None:
+            await self.driver.run_for(DISCOVERY_S)
+            self.energy, self.solar = await set_up_home_energy(self.hass, self.home.history, self.run_task_slowly)
+            await switch_control_on(self.hass, self.run_task_slowly)
+            self.watch = Watch(self.solar)
+        else:
+            assert await self.run_task_slowly(self.hass.config_entries.async_setup(self.energy.entry_id))
+            self.solar = keep_history(self.energy)
+            assert self.watch is not None
+            self.watch.solar = self.solar
+        self.solar.async_add_listener(self._on_solar_update)
+
+    async def run_task_slowly(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Run a set-up step that imports modules (the Home energy entry's platforms) on simulated time."""
+        return await self.driver.run_task_slowly(self.hass.async_create_task(coro), SETUP_LIMIT_S)
+
+    def _on_solar_update(self) -> None:
+        """After every solar-charge step: the executor's writes, and whether its data was fresh."""
+        assert self.watch is not None
+        assert self.solar is not None
+        self.watch.on_update()
+        last = self.solar.executor.state.last_data
+        if last is not None and _now() - last.timestamp() <= DATA_MAX_AGE_S:
+            self.fresh.append(_now())
 
     async def unload(self) -> None:
-        """Both entries unloaded."""
+        """Every entry unloaded, the Home energy entry first (it hands the devices back while they answer)."""
+        if self.energy is not None and self.solar is not None and self.watch is not None:
+            await self.run_task(self.hass.config_entries.async_unload(self.energy.entry_id))
+            self.watch.on_update()  # the hand-back writes of the unload
+            self.events.extend(self.solar.executor.history)
+            self.solar.executor.history.clear()
         for entry in (self.lan, self.meter):
             await self.run_task(self.hass.config_entries.async_unload(entry.entry_id))
+
+    def energy_entities(self) -> list[str]:
+        """The Home energy entry's entities (solar charge's among them): any fault may touch what they show."""
+        return entry_entities(self.hass, self.energy.entry_id) if self.energy is not None else []
 
     def affected(self, fault: PlannedFault) -> list[str]:
         """The entities a fault may make unavailable, and whose recovery is measured."""
@@ -184,10 +234,33 @@ class Soak:
             if fault_active(self.home, fault):
                 await self.driver.run_for(TRANSMIT_LIMIT_WAIT_S, stop=lambda: not fault_active(self.home, fault))
         end = _now()
-        self.observer.excuse(affected, start, end)
+        self.observer.excuse(affected + self.energy_entities(), start, end)
         await self.run_to(t0 + fault.deadline_s, stop=lambda: _fresh(self.hass, affected, end))
         done = _fresh(self.hass, affected, end)
         self.recoveries.append(Recovery(fault.kind.value, _now() - end if done else None))
+
+    def executor_figures(self) -> dict[str, object]:
+        """Hand-overs by reason, writes per device, failed plans, and how control came back after stale data."""
+        assert self.watch is not None
+        events = self.events
+        handovers = [
+            HandOver(at.timestamp(), e.role.value, e.detail) for at, e in events if e.kind is EventKind.HANDED_BACK
+        ]
+        writes: dict[str, list[float]] = {}
+        for at, event in events:
+            if event.kind is EventKind.WROTE:
+                writes.setdefault(event.role.value, []).append(at.timestamp())
+        stale = resumptions(handovers, self.fresh, writes, HandBackReason.DATA_STALE.value)
+        for episode in stale:
+            episode["at"] = datetime.fromtimestamp(float(str(episode["at"])), JST).isoformat()
+        return {
+            "handovers": dict(Counter(handover.reason for handover in handovers)),
+            "executor_writes": {device: sum(days.values()) for device, days in sorted(self.watch.writes.items())},
+            "plan_failures": self.watch.errors.get("planning_failed", 0),
+            "plan_errors": dict(self.watch.errors),
+            "executor_events": dict(Counter(event.kind.value for _, event in events)),
+            "data_stale_resumptions": stale,
+        }
 
     async def statistics(self, runtime: MeterRuntimeData, until: float) -> dict[str, int]:
         """Rows of both directions against the meter's registers."""
@@ -227,6 +300,7 @@ async def test_soak(hass: HomeAssistant, freezer: Any) -> None:
     logging.getLogger().addHandler(counter)
     real_start, cpu_start = freezegun.api.real_monotonic(), os.times()
     home = await start_home(START, seed)
+    hass.config.latitude, hass.config.longitude = home.home.options.latitude, home.home.options.longitude
     soak = Soak(hass, freezer, home, days, seed)
     hass.bus.async_listen(EVENT_STATE_CHANGED, soak.observer.on_state)
     await soak.set_up()
@@ -239,10 +313,13 @@ async def test_soak(hass: HomeAssistant, freezer: Any) -> None:
     await soak.run_to(end)
     rss_end = _rss()
     runtime: MeterRuntimeData = soak.meter.runtime_data
-    ours = set(entry_entities(hass, soak.lan.entry_id) + entry_entities(hass, soak.meter.entry_id))
+    ours = set(
+        entry_entities(hass, soak.lan.entry_id) + entry_entities(hass, soak.meter.entry_id) + soak.energy_entities()
+    )
     soak.observer.close(_now(), ours)
     entity_count = len(ours)
     await soak.unload()
+    executor = soak.executor_figures()
     stats = await soak.statistics(runtime, end)
     await stop_home(home)
     real_s = freezegun.api.real_monotonic() - real_start
@@ -266,6 +343,7 @@ async def test_soak(hass: HomeAssistant, freezer: Any) -> None:
         "log_exceptions": counter.count,
         "log_errors": counter.errors,
         "log_exception_samples": counter.samples,
+        **executor,
         "memory_growth_mb": round((rss_end - rss_start) / MB, 1),
         "rss_start_mb": round(rss_start / MB, 1),
         "rss_end_mb": round(rss_end / MB, 1),

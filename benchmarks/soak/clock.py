@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 import select
-from typing import Protocol
+from typing import Any, Protocol
 
 MIN_STEP_S = 0.001  # the smallest move of the clock: a due timer always becomes due
 IDLE_ROUNDS = 3  # loop iterations without ready callbacks before the loop counts as idle
@@ -118,3 +118,18 @@ class SimDriver:
     async def run_for(self, seconds: float, *, stop: Callable[[], bool] | None = None) -> None:
         """Advance `seconds` of simulated time."""
         await self.run_until(self._loop.time() + seconds, stop=stop)
+
+    async def run_task_slowly(
+        self, task: asyncio.Task[Any], limit_s: float, tick_s: float = 0.1, real_wait_s: float = 0.005
+    ) -> Any:
+        """Run a set-up step to its end, moving simulated time by `tick_s` at a time: set-up imports modules on Home
+        Assistant's import executor, which `threads_busy` cannot see, so each short move gives those threads
+        `real_wait_s` real seconds. `RuntimeError` when the task is not done after `limit_s` simulated seconds."""
+        deadline = self._loop.time() + limit_s
+        while not task.done() and self._loop.time() < deadline:
+            await self.run_for(tick_s, stop=task.done)
+            select.select([], [], [], real_wait_s)
+        if not task.done():
+            task.print_stack()
+            raise RuntimeError("a set-up step did not finish in simulated time")
+        return task.result()

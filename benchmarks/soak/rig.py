@@ -1,5 +1,6 @@
-"""The soak's home and Home Assistant side: the virtual home stepped in process, its dongle on TCP, the two entries,
-which entities belong to which device, and the injection of each fault kind."""
+"""The soak's home and Home Assistant side: the virtual home stepped in process, its dongle on TCP, the LAN and meter
+entries (the Home energy entry is set up as the closed loop does, `benchmarks.closed_loop.rig`), which entities
+belong to which device, and the injection of each fault kind."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
 
+from benchmarks.closed_loop.rig import HourRow, live_history
 from custom_components.echonet_hems.const import (
     CONF_ADDRESSES,
     CONF_INTERFACE,
@@ -56,6 +58,7 @@ class SoakHome:
     home: VirtualHome
     port: DonglePort
     rng: random.Random
+    history: list[HourRow]  # the home's past hours before the soak (the PV outlook's statistics)
     moved_to: list[str] = field(default_factory=list)
 
     def step(self) -> None:
@@ -70,11 +73,12 @@ class SoakHome:
 
 
 async def start_home(start: datetime, seed: int) -> SoakHome:
-    """The virtual home with two days of meter history, nodes up; the dongle on TCP (no pty: loopback TCP bytes are
-    in the peer's buffer when sent, which the frozen clock's idle check relies on)."""
+    """The virtual home with two days of history (the meter's, and the PV and house energy per hour for the PV
+    outlook), nodes up; the dongle on TCP (no pty: loopback TCP bytes are in the peer's buffer when sent, which the
+    frozen clock's idle check relies on)."""
     options = HomeOptions(start=start, base_address=BASE_ADDRESS, history_days=2, seed=seed, routine=True)
     home = VirtualHome(options, clock=SimClock(start, 1.0))  # speed 1 on the frozen clock: Home Assistant's time
-    home.advance()
+    history = live_history(home, start)
     for node in home.nodes:
         await node.start()
     port = DonglePort(
@@ -89,7 +93,7 @@ async def start_home(start: datetime, seed: int) -> SoakHome:
         tcp_port=TCP_PORT_BASE + seed % 1000,
     )
     await port.start()
-    return SoakHome(home, port, random.Random(seed))
+    return SoakHome(home, port, random.Random(seed), history)
 
 
 async def stop_home(soak: SoakHome) -> None:

@@ -142,3 +142,34 @@ class ExceptionCounter(logging.Handler):
         self.count += 1
         if len(self.samples) < self._keep:
             self.samples.append(f"{record.name}: {record.getMessage()} ({record.exc_info[0].__name__})")
+
+
+@dataclass(frozen=True, slots=True)
+class HandOver:
+    """The executor handed a device back to its own operation at `at`, for `reason` (`HandBackReason`)."""
+
+    at: float
+    device: str
+    reason: str
+
+
+def _first_after(at: float, moments: Iterable[float]) -> float | None:
+    later = [moment for moment in moments if moment > at]
+    return round(min(later) - at, 1) if later else None
+
+
+def resumptions(
+    handovers: Sequence[HandOver], fresh: Sequence[float], writes: Mapping[str, Sequence[float]], reason: str
+) -> list[dict[str, object]]:
+    """For each hand-over for `reason`: seconds until the executor had fresh data again (`fresh`: the moments of its
+    steps that did) and until it next wrote to that device (None: not by the end of the run)."""
+    return [
+        {
+            "device": handover.device,
+            "at": handover.at,
+            "fresh_again_after_s": _first_after(handover.at, fresh),
+            "wrote_again_after_s": _first_after(handover.at, writes.get(handover.device, ())),
+        }
+        for handover in handovers
+        if handover.reason == reason
+    ]

@@ -17,9 +17,11 @@ import pytest
 from benchmarks.soak.schedule import DAY_S, FaultKind, plan_faults
 from benchmarks.soak.scoring import (
     ExceptionCounter,
+    HandOver,
     HourRow,
     Recovery,
     check_statistics,
+    resumptions,
     summarize_faults,
     unavailable_extra,
     uncovered_seconds,
@@ -100,6 +102,20 @@ def test_the_exception_counter_counts_tracebacks_only() -> None:
         logger.removeHandler(counter)
     assert (counter.count, counter.errors) == (1, 2)
     assert counter.samples == ["tests.soak.planted: Unexpected error (RuntimeError)"]
+
+
+def test_resumption_is_the_first_fresh_step_and_write_after_a_stale_hand_over() -> None:
+    handovers = [
+        HandOver(100.0, "battery", "data_stale"),
+        HandOver(150.0, "battery", "master_off"),
+        HandOver(900.0, "water_heater", "data_stale"),
+    ]
+    found = resumptions(handovers, fresh=[50.0, 400.0, 700.0], writes={"battery": [90.0, 460.0]}, reason="data_stale")
+    assert found == [
+        {"device": "battery", "at": 100.0, "fresh_again_after_s": 300.0, "wrote_again_after_s": 360.0},
+        # Never fresh again by the end of the run, never written again: what the soak's test refuses.
+        {"device": "water_heater", "at": 900.0, "fresh_again_after_s": None, "wrote_again_after_s": None},
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------- plan
