@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+import math
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult
@@ -157,9 +158,19 @@ def _optional(key: str, current: Mapping[str, Any]) -> vol.Optional:
 
 
 def _settings_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    if errors := _not_finite(values):
+        return errors
     if values[CONF_WARNING_SOURCE] == WarningSource.ENTITY and not values.get(CONF_WARNING_ENTITY):
         return {CONF_WARNING_ENTITY: "warning_entity_required"}
     return {}
+
+
+def _not_finite(values: Mapping[str, Any]) -> dict[str, str]:
+    """Numbers that are NaN or infinite: a NumberSelector's min/max check lets NaN through (the fuzz saved a NaN CO2
+    factor, and the CO2 sensor then failed to be added)."""
+    return {
+        key: "not_a_number" for key, value in values.items() if isinstance(value, float) and not math.isfinite(value)
+    }
 
 
 def custom_spec(bands: str, options: Mapping[str, Any]) -> CustomTariffSpec:
@@ -252,11 +263,14 @@ class HomeEnergyOptionsFlow(ReloadingOptionsFlow):
     async def async_step_solar_charge(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The devices it drives, the battery reserve and the car's usual day (departure, arrival, energy needed, trip,
         battery size)."""
-        if user_input is not None:
-            return self.async_create_entry(data={**self.config_entry.options, **user_input})
         current = {**SOLAR_CHARGE_DEFAULTS, **self.config_entry.options}
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _not_finite(user_input)
+            if not errors:
+                return self.async_create_entry(data={**self.config_entry.options, **user_input})
         schema = _solar_charge_schema(current, await _device_fields(self.hass, current))
-        return self.async_show_form(step_id="solar_charge", data_schema=schema)
+        return self.async_show_form(step_id="solar_charge", data_schema=schema, errors=errors)
 
     async def async_step_home_energy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Contract, tariff, prices, CO2 factor, forecast and warning sources."""

@@ -179,6 +179,31 @@ async def test_custom_tariff_errors_then_preview_and_save(hass: HomeAssistant, b
     assert entry.options[CONF_CUSTOM_BANDS] == "night 01-06 20\nday 06-01 30"
 
 
+async def test_a_number_that_is_not_finite_is_refused(hass: HomeAssistant) -> None:
+    # Found by the flow fuzz: a NumberSelector's range check lets NaN through, and a NaN CO2 factor made the CO2
+    # sensor fail to be added after the save.
+    entry = home_energy_entry()
+    entry.add_to_hass(hass)
+    result = await _options(hass, entry, **{CONF_EMISSION_FACTOR: float("nan")})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_EMISSION_FACTOR: "not_a_number"}
+    assert entry.options[CONF_EMISSION_FACTOR] == 0.45
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"next_step_id": "solar_charge"})
+    values = {
+        "battery_reserve": 30,
+        "ev_departure": "06:45:00",
+        "ev_arrival": "19:00:00",
+        "ev_target_kwh": float("nan"),
+        "ev_trip_kwh": 12.0,
+        "ev_battery_kwh": 60.0,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], values)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"ev_target_kwh": "not_a_number"}
+    assert "ev_target_kwh" not in entry.options
+
+
 async def test_solar_charge_options(hass: HomeAssistant) -> None:
     entry = home_energy_entry()
     entry.add_to_hass(hass)
