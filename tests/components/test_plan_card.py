@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 import hashlib
+import itertools
 import json
 from pathlib import Path
+import re
 import shutil
 import subprocess
 from typing import Any
@@ -132,6 +134,7 @@ globalThis.customElements = { get: (name) => registry.get(name), define: (name, 
 const module = await import(file);
 const Card = customElements.get("echonet-hems-plan-card");
 const card = new Card();
+card._width = data.width;  // what the ResizeObserver would report in a browser
 card.setConfig(data.config);
 const asked = [];
 card.hass = {
@@ -172,7 +175,7 @@ def _slot(index: int) -> dict[str, object]:
     }
 
 
-def _run_card(language: str, past_hours: int) -> dict[str, Any]:
+def _run_card(language: str, past_hours: int, width: int = 480) -> dict[str, Any]:
     assert NODE is not None
     status = "sensor.home_energy_solar_charge_status"
     plan = {"created": PLAN_START.isoformat(), "active": True, "expected_cost_yen": 412.3, "solve_ms": 80.0}
@@ -181,6 +184,7 @@ def _run_card(language: str, past_hours: int) -> dict[str, Any]:
     data = {
         "now": (PLAN_START + timedelta(minutes=5)).timestamp() * 1000,
         "language": language,
+        "width": width,
         "config": {"entity": status, "past_hours": past_hours},
         "states": {
             status: {"state": "heating", "attributes": {"plan": plan}},
@@ -252,3 +256,19 @@ def test_card_speaks_japanese_and_can_leave_out_the_past() -> None:
     assert "給湯機" in drawn["html"]
     assert "太陽光（実績）" not in drawn["html"]
     assert drawn["asked"] == []
+
+
+_TIME_TICK = re.compile(r'<text class="tick" x="([0-9.]+)" y="[0-9.]+" text-anchor="middle">([^<]+)</text>')
+
+
+@needs_node
+@pytest.mark.parametrize("width", [330, 480, 1000])
+def test_time_labels_do_not_crowd_on_a_narrow_card(width: int) -> None:
+    """A phone-width card over the past day and the 48-h plan keeps its hour labels apart; a wide card shows more."""
+    drawn = _run_card("en", 24, width)
+    ticks = [(float(x), label) for x, label in _TIME_TICK.findall(drawn["html"])]
+    assert len(ticks) >= 5
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(ticks)]
+    assert min(gaps) >= 32, ticks
+    if width >= 1000:
+        assert any(label == "03:00" for _, label in ticks)  # 3-hourly where there is room

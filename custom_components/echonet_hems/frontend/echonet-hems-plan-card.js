@@ -11,6 +11,8 @@ const HOUR_MS = 60 * 60 * 1000;
 const HISTORY_REFRESH_MS = 5 * 60 * 1000;
 const HEIGHT = 260;
 const PAD = { left: 40, right: 44, top: 12, bottom: 26 };
+const TIME_STEPS_H = [3, 6, 12, 24];
+const TIME_LABEL_PX = 32; // "00:00" at 10 px is about 28 px wide: at least 4 px between labels
 
 const LABELS = {
   en: {
@@ -508,10 +510,13 @@ class EchonetHemsPlanCard extends HTMLElement {
     return out.join("");
   }
 
-  // A tick every 6 h (3 h on a wide card), labelled with the hour; midnights with the date (in the user's zone).
+  // A tick every 3, 6, 12 or 24 h, the densest whose labels stay TIME_LABEL_PX apart on this card's width (a phone's
+  // 330-px card over 72 h would otherwise print a label every 20 px, overlapping), labelled with the hour; midnights
+  // with the date (in the user's zone).
   _timeAxis(start, end, tx, y0, y1) {
     const out = [];
-    const step = (end - start) / HOUR_MS > 48 && this._width < 700 ? 6 : 3;
+    const pxPerHour = (tx(end) - tx(start)) / ((end - start) / HOUR_MS);
+    const step = TIME_STEPS_H.find((hours) => hours * pxPerHour >= TIME_LABEL_PX) ?? 24;
     const timeZone = timeZoneOf(this._hass);
     for (let t = Math.ceil(start / SLOT_MS) * SLOT_MS; t <= end; t += SLOT_MS) {
       const { month, day, hour, minute } = clockParts(t, timeZone);
