@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+from custom_components.echonet_hems.lib.energy.tariff import PRESETS, Tariff
+from custom_components.echonet_hems.lib.energy.tariff_presets import TARIFF_PRESETS
+
 PACKAGE = Path(__file__).parents[2] / "custom_components" / "echonet_hems"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Keys the code passes to Home Assistant as translation keys (exceptions, issues, entities, devices, errors).
@@ -55,3 +58,17 @@ def test_every_key_the_code_uses_is_translated() -> None:
             used.add(match.group(1) or match.group(2))
     assert used, "the pattern found no keys: the test would prove nothing"
     assert sorted(used - known) == []
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_every_preset_price_band_reads_as_words(language: str) -> None:
+    """The price-band sensor's state is a band or step name; every name a preset tariff can give has a translated
+    state (a custom tariff's names are the user's own words and show as typed)."""
+    names: set[str] = set()
+    tariffs = [preset.tariff for preset in TARIFF_PRESETS.values()] + list(PRESETS.values())
+    for tariff in tariffs:
+        parts = tariff.bands if isinstance(tariff, Tariff) else tariff.steps
+        names.update(part.name for part in parts)
+    states = _load(language)["entity"]["sensor"]["price_band"]["state"]
+    assert names, "no preset gave a band name: the test would prove nothing"
+    assert sorted(names - set(states)) == []
