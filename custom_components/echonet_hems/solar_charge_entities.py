@@ -35,13 +35,23 @@ MODES: tuple[str, ...] = ("follow_plan", "force_on", "force_off", "off")
 _RUNNING_W = 50.0
 
 
-def solar_charge_device_info() -> DeviceInfo:
-    """Solar charge's own device (a service), next to the Home energy device."""
+def solar_charge_device_info(device: Device | None = None) -> DeviceInfo:
+    """Solar charge's own device (a service), next to the Home energy device; with `device`, that kind's own service
+    device under it ("EcoCute solar charge"), whose switch is named as the device, so "turn off the EcoCute solar
+    charge" reaches it through Assist's built-in intents, and whose other entities read "EcoCute solar charge Mode"."""
+    if device is None:
+        return DeviceInfo(
+            identifiers={(DOMAIN, SOLAR_CHARGE_DEVICE)},
+            translation_key="solar_charge",
+            manufacturer="ECHONET Lite HEMS",
+            entry_type=DeviceEntryType.SERVICE,
+        )
     return DeviceInfo(
-        identifiers={(DOMAIN, SOLAR_CHARGE_DEVICE)},
-        translation_key="solar_charge",
+        identifiers={(DOMAIN, f"{SOLAR_CHARGE_DEVICE}_{device}")},
+        translation_key=f"solar_charge_{device}",
         manufacturer="ECHONET Lite HEMS",
         entry_type=DeviceEntryType.SERVICE,
+        via_device=(DOMAIN, SOLAR_CHARGE_DEVICE),
     )
 
 
@@ -50,12 +60,13 @@ class SolarChargeEntity(CoordinatorEntity[SolarChargeCoordinator]):
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: SolarChargeCoordinator, key: str) -> None:
-        """Unique id = the solar-charge device id + semantic key; the translation key is the key."""
+    def __init__(self, coordinator: SolarChargeCoordinator, key: str, device: Device | None = None) -> None:
+        """Unique id = the solar-charge device id + semantic key; the translation key is the key. Entities about one
+        device kind sit on that kind's solar-charge device."""
         super().__init__(coordinator)
         self._attr_unique_id = f"{SOLAR_CHARGE_DEVICE}_{key}"
         self._attr_translation_key = key
-        self._attr_device_info = solar_charge_device_info()
+        self._attr_device_info = solar_charge_device_info(device)
 
 
 class SolarChargeSwitch(SolarChargeEntity, SwitchEntity, RestoreEntity):
@@ -88,13 +99,14 @@ class SolarChargeSwitch(SolarChargeEntity, SwitchEntity, RestoreEntity):
 
 
 class DeviceSwitch(SolarChargeEntity, SwitchEntity):
-    """Solar charge for one device: on = follow the plan, off = the device's own operation. Named after the device
-    kind on the "Solar charge" device ("Solar charge EcoCute"), so "turn off solar charge EcoCute" reaches it through
-    Assist. The mode select offers the forced modes too."""
+    """Solar charge for one device: on = follow the plan, off = the device's own operation. Named as its device
+    ("EcoCute solar charge"), so "turn off the EcoCute solar charge" reaches it through Assist. The mode select offers
+    the forced modes too."""
 
     def __init__(self, coordinator: SolarChargeCoordinator, device: Device) -> None:
         """One per device kind; its state is the mode's."""
-        super().__init__(coordinator, f"follow_{device}")
+        super().__init__(coordinator, f"follow_{device}", device)
+        self._attr_name = None
         self._device = device
 
     @property
@@ -118,7 +130,7 @@ class DeviceModeSelect(SolarChargeEntity, SelectEntity, RestoreEntity):
 
     def __init__(self, coordinator: SolarChargeCoordinator, device: Device) -> None:
         """One per device kind."""
-        super().__init__(coordinator, f"mode_{device}")
+        super().__init__(coordinator, f"mode_{device}", device)
         self._device = device
         self._attr_options = list(MODES)
 
@@ -179,7 +191,7 @@ class DevicePlanEntity(SolarChargeEntity):
 
     def __init__(self, coordinator: SolarChargeCoordinator, device: Device, key: str) -> None:
         """Key = device + what it shows."""
-        super().__init__(coordinator, f"{device}_{key}")
+        super().__init__(coordinator, f"{device}_{key}", device)
         self._device = device
 
     @property

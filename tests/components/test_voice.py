@@ -100,8 +100,8 @@ async def test_water_heater_and_daytime_reheating_by_voice(hass: HomeAssistant, 
 
 
 async def test_solar_charge_by_voice(hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry) -> None:
-    """ "Turn on solar charge" and "turn off solar charge EcoCute" through the built-in intents (the per-device
-    switches are named after the device kind on the "Solar charge" device)."""
+    """ "Turn on solar charge" and "turn off the EcoCute solar charge" through the built-in intents (each per-device
+    switch is named as its own "EcoCute solar charge" device)."""
     lan_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(lan_entry.entry_id)
     for component in ("homeassistant", "intent", "conversation"):
@@ -123,7 +123,7 @@ async def test_solar_charge_by_voice(hass: HomeAssistant, home: VirtualHome, lan
     await hass.async_block_till_done()
     assert solar.control_on
     assert state(hass, master).state == "on"
-    await say(hass, "turn off solar charge EcoCute")
+    await say(hass, "turn off the EcoCute solar charge")
     await hass.async_block_till_done()
     assert solar.modes[Device.WATER_HEATER] == "off"
     assert state(hass, ecocute).state == "off"
