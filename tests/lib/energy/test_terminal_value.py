@@ -27,7 +27,7 @@ HOURS = [((21 + i * 0.5) % 24) for i in range(N)]
 SUNNY = tuple(max(0.0, 4.5 * np.sin((h - 6) / 12 * np.pi)) for h in HOURS)
 DARK = (0.0,) * N
 DEVICES = HomeDevices()
-SETTINGS = PlannerSettings()
+SETTINGS = PlannerSettings(surplus_terminal_value=True)
 
 
 def inputs(pv: tuple[float, ...] = SUNNY, **changes: object) -> PlanInputs:
@@ -86,16 +86,21 @@ def test_a_sunny_july_plan_does_not_stock_the_car_with_surplus_it_could_sell() -
     # surplus, worth less than selling it now, so the plan exports instead of filling the car. The old value
     # (0.9 x the cheapest buy price, ~26 yen/kWh) filled the car from surplus.
     state = PlanState(battery_kwh=6.0, tank_kwh_th=12.0, ev_kwh=20.0)
-    plan = make_plan(inputs(), DEVICES, TEPCO_SMART_LIFE_S, state, START)
+    plan = make_plan(inputs(), DEVICES, TEPCO_SMART_LIFE_S, state, START, settings=SETTINGS)
     ev_kwh = sum(s.ev_kw for s in plan.slots) * 0.5
     assert ev_kwh < 1.0
     dark_tail = inputs(surplus_after_kwh=0.0)
-    stocked = make_plan(dark_tail, DEVICES, TEPCO_SMART_LIFE_S, state, START)
+    stocked = make_plan(dark_tail, DEVICES, TEPCO_SMART_LIFE_S, state, START, settings=SETTINGS)
     assert sum(s.ev_kw for s in stocked.slots) * 0.5 > 5.0
 
 
 def test_newfit_plan_unchanged_by_the_surplus() -> None:
     state = PlanState(battery_kwh=3.0, tank_kwh_th=8.0, ev_kwh=20.0)
-    sunny = make_plan(inputs(), DEVICES, NEWFIT_24, state, START)
-    told_dark = make_plan(inputs(surplus_after_kwh=0.0), DEVICES, NEWFIT_24, state, START)
+    sunny = make_plan(inputs(), DEVICES, NEWFIT_24, state, START, settings=SETTINGS)
+    told_dark = make_plan(inputs(surplus_after_kwh=0.0), DEVICES, NEWFIT_24, state, START, settings=SETTINGS)
     assert [s.ev_kw for s in sunny.slots] == pytest.approx([s.ev_kw for s in told_dark.slots], abs=1e-6)
+
+
+def test_off_by_default_the_cheapest_buy_price_stays() -> None:
+    values = terminal_values(inputs(), DEVICES, 31.0, 8.5, 3.0, PlannerSettings())
+    assert values == pytest.approx(old_values(31.0, 3.0))

@@ -121,6 +121,11 @@ class PlannerSettings:
     tank_floor_fraction: float = 0.03
     warning_tank_fraction: float = 0.9
     terminal_value_factor: float = 0.9
+    # Value energy left at the horizon's end at the sell price for the share of the next day's refill that surplus
+    # covers (``terminal_values``). Off by default: measured in July (tepco-sl, F0, 14 days) it made (d) export
+    # surplus and buy the car's energy at night (κ 0.88 → 0.80 on/off, 0.93 → 0.78 modulating), because a commuting
+    # car is away while the sun shines and the share does not yet know when each store can take the surplus.
+    surplus_terminal_value: bool = False
     comfort_penalty: float = 1000.0
     floor_penalty: float = 100.0
     cycle_penalty: float = 0.05
@@ -347,7 +352,7 @@ def terminal_values(
     60 kWh into the car vs the optimum's 49.5 over 14 days). The conversions are as before: delivered energy for the
     battery and the car (× efficiency), heat at the mean COP; ``terminal_value_factor`` discounts all three (the
     value arrives later and is uncertain)."""
-    share = surplus_share_after_horizon(inputs, devices, mean_cop)
+    share = surplus_share_after_horizon(inputs, devices, mean_cop) if settings.surplus_terminal_value else 0.0
     price = min_buy - share * max(min_buy - sell, 0.0)
     factor = settings.terminal_value_factor
     battery, heater, ev = devices.battery, devices.water_heater, devices.ev
