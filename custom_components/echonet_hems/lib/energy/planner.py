@@ -77,6 +77,9 @@ class PlanInputs:
     firm_slots: int = 1
     pv_limit_kw: tuple[float, ...] = ()  # clear-sky PV per slot, if known: no scenario exceeds it
     slot_minutes: int = 30
+    # Expected PV surplus over the base load in the 24 h after the horizon (kWh), if a forecast reaches that far;
+    # None: the horizon's last 24 h stand in for it (``surplus_share_after_horizon``).
+    surplus_after_kwh: float | None = None
 
     def __post_init__(self) -> None:
         n = len(self.pv_kw)
@@ -118,6 +121,11 @@ class PlannerSettings:
     tank_floor_fraction: float = 0.03
     warning_tank_fraction: float = 0.9
     terminal_value_factor: float = 0.9
+    # Value energy left at the horizon's end at the sell price for the share of the next day's refill that surplus
+    # covers (``terminal_values``). Off by default: measured in July (tepco-sl, F0, 14 days) it made (d) export
+    # surplus and buy the car's energy at night (κ 0.88 → 0.80 on/off, 0.93 → 0.78 modulating), because a commuting
+    # car is away while the sun shines and the share does not yet know when each store can take the surplus.
+    surplus_terminal_value: bool = False
     comfort_penalty: float = 1000.0
     floor_penalty: float = 100.0
     cycle_penalty: float = 0.05
@@ -242,13 +250,7 @@ def make_plan(
     heater, battery, ev = devices.water_heater, devices.battery, devices.ev
     warning = has_effect(guards, GuardEffect.RESERVE_FULL)
     cop = np.array([heater.cop(t) for t in inputs.ambient_c]) if heater is not None else np.ones(n)
-    min_buy = float(buy.min())
-    factor = settings.terminal_value_factor
-    terminal = (
-        min_buy * battery.efficiency * factor if battery is not None else 0.0,
-        min_buy / float(cop.mean()) * factor if heater is not None else 0.0,
-        min_buy * ev.efficiency * factor if ev is not None else 0.0,
-    )
+    terminal = terminal_values(inputs, devices, float(buy.min()), tariff.sell_price, float(cop.mean()), settings)
     tank_floor = None
     if heater is not None:
         fraction = settings.warning_tank_fraction if warning else settings.tank_floor_fraction
@@ -295,6 +297,69 @@ def make_plan(
         comfort_slack_kwh=slack,
         pv_hedge_quantile=quantile,
         solve_ms=result.solve_ms,
+    )
+
+
+def surplus_share_after_horizon(inputs: PlanInputs, devices: HomeDevices, mean_cop: float) -> float:
+    """The share (0-1) of what the stores take in a day that the day after the horizon is expected to cover from PV
+    surplus: expected surplus / the stores' daily refill, capped at 1.
+
+    The surplus is ``surplus_after_kwh`` if the caller knows it from a forecast, else the horizon's last 24 h as its
+    persistence (the farthest day the plan sees is the best guess of the next one). The daily refill is what the
+    stores give out in a day: the battery's usable capacity (a home with surplus cycles it daily), the horizon's
+    last day of hot-water draws at the mean COP, and the car's trip energy per day of the horizon at the charger's
+    efficiency (all in electrical kWh, like the surplus). The stores share the surplus in proportion: a coarse split,
+    but the share only has to tell a July (surplus every day, share ≈ 1) from a January (share ≈ 0)."""
+    per_day = round(24 * 60 / inputs.slot_minutes)
+    dt = inputs.slot_minutes / 60.0
+    tail = slice(max(inputs.slots - per_day, 0), inputs.slots)
+    if inputs.surplus_after_kwh is not None:
+        surplus = max(inputs.surplus_after_kwh, 0.0)
+    else:
+        pv, load = np.array(inputs.pv_kw[tail]), np.array(inputs.load_kw[tail])
+        surplus = float(np.maximum(pv - load, 0.0).sum()) * dt
+    battery, heater, ev = devices.battery, devices.water_heater, devices.ev
+    refill = 0.0
+    if battery is not None:
+        refill += battery.capacity_kwh * (1.0 - battery.reserve_fraction)
+    if heater is not None:
+        refill += float(sum(inputs.hot_water_kwh_th[tail])) / max(mean_cop, _EPS)
+    if ev is not None and inputs.ev_trips:
+        days = max(inputs.slots / per_day, 1.0)
+        refill += sum(trip.trip_kwh for trip in inputs.ev_trips) / days / ev.efficiency
+    if refill <= _EPS:
+        return 1.0
+    return min(surplus / refill, 1.0)
+
+
+def terminal_values(
+    inputs: PlanInputs,
+    devices: HomeDevices,
+    min_buy: float,
+    sell: float,
+    mean_cop: float,
+    settings: PlannerSettings,
+) -> tuple[float, float, float]:
+    """Yen per kWh left in the battery, the tank (kWh_th) and the car at the end of the horizon.
+
+    A kWh left over replaces a kWh the store would otherwise take after the horizon: from PV surplus, which forgoes
+    the sell price, or bought at the cheapest price. Whichever it replaces is what it is worth, so the value is the
+    expected replacement price: the sell price for the share of tomorrow's refill that surplus covers
+    (``surplus_share_after_horizon``), the cheapest buy price for the rest, never more than the cheapest buy price
+    (where selling pays more than buying costs, e.g. newFIT-24, the buy price stays the bound). Before this the value
+    was always the cheapest buy price: right in winter, but in a July with surplus every day it made the plan stock
+    the car and the battery at ≈ 26 yen/kWh with energy whose replacement costs the 8.5-yen sell price (measured:
+    60 kWh into the car vs the optimum's 49.5 over 14 days). The conversions are as before: delivered energy for the
+    battery and the car (× efficiency), heat at the mean COP; ``terminal_value_factor`` discounts all three (the
+    value arrives later and is uncertain)."""
+    share = surplus_share_after_horizon(inputs, devices, mean_cop) if settings.surplus_terminal_value else 0.0
+    price = min_buy - share * max(min_buy - sell, 0.0)
+    factor = settings.terminal_value_factor
+    battery, heater, ev = devices.battery, devices.water_heater, devices.ev
+    return (
+        price * battery.efficiency * factor if battery is not None else 0.0,
+        price / mean_cop * factor if heater is not None else 0.0,
+        price * ev.efficiency * factor if ev is not None else 0.0,
     )
 
 
