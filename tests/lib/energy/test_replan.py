@@ -181,3 +181,20 @@ def test_the_time_limit_counts_from_each_run_not_the_instance_age() -> None:
     answer = cache.highs.getOptionValue("time_limit")  # (status, value) in highspy 1.16
     limit = answer[1] if isinstance(answer, tuple) else answer
     assert limit == pytest.approx(already + 0.5)
+
+
+def test_a_two_stage_plans_daytime_slot_is_recourse_and_its_night_slots_are_not(
+    planned: tuple[PlanInputs, object],
+) -> None:
+    """By day only the plan's first slot is decided for every PV scenario; at night every slot until sunrise."""
+    _, plan = planned
+    error = ForecastError(bias=0.0, sd=0.3, days=10)
+    day_pv = PV[24:] + PV[:24]  # 09:00 onwards: the sun is up in the first slot
+    day = replace(inputs_at(0, pv=day_pv), pv_error=error)
+    later = replace(inputs_at(1, pv=day_pv), pv_error=error)
+    check = replan_check(plan, day, later, on_trajectory(plan, 1), SETTINGS)  # type: ignore[arg-type]
+    assert check.reason is ReplanReason.RECOURSE
+    night = replace(inputs_at(0), pv_error=error)
+    night_later = replace(inputs_at(1), pv_error=error)
+    check = replan_check(plan, night, night_later, on_trajectory(plan, 1), SETTINGS)  # type: ignore[arg-type]
+    assert check.reason is None

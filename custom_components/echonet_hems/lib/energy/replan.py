@@ -28,6 +28,7 @@ class ReplanReason(StrEnum):
     STATE = "state"  # battery, tank or EV energy off the plan's trajectory
     FORECAST = "forecast"  # the PV, load or hot-water forecast of the coming slots moved, or its error model did
     HORIZON = "horizon"  # the inputs do not line up with the plan (another slot length, a jump back in time)
+    RECOURSE = "recourse"  # the plan's slot for now is one PV scenario's recourse, not a decision for all of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,22 @@ def _state_deviation(plan: Plan, offset: int, state: PlanState) -> float:
         abs(state.tank_kwh_th - slot.tank_kwh_th),
         abs(state.ev_kwh - slot.ev_kwh),
     )
+
+
+def _hedged_slots(planned: PlanInputs) -> int:
+    """Slots of a plan decided for every PV scenario alike (``planner._shared_slots``: the firm slots, and at night
+    every slot until the sun is up). Beyond them a two-stage plan's slots are its median scenario's recourse: right
+    only if the day turns out median, so they are not executed without a new plan. A plan without a learned PV
+    error has one scenario, and every slot is its decision."""
+    if planned.pv_error.sd <= 0.0:
+        return len(planned.pv_kw)
+    pv = planned.pv_kw
+    shared = max(planned.firm_slots, 1)
+    if pv[0] > 0.0:
+        return shared
+    while shared < len(pv) and pv[shared] <= 0.0:
+        shared += 1
+    return shared
 
 
 def _window_change(old: tuple[float, ...], new: tuple[float, ...], offset: int, window: int, dt_h: float) -> float:
@@ -99,6 +116,8 @@ def replan_check(
     reason: ReplanReason | None = None
     if offset >= max(settings.replan_max_age_slots, 1):
         reason = ReplanReason.AGE
+    elif offset >= _hedged_slots(planned):
+        reason = ReplanReason.RECOURSE
     elif deviation > settings.replan_state_tolerance_kwh:
         reason = ReplanReason.STATE
     elif (
