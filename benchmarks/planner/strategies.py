@@ -313,7 +313,7 @@ class PlannerStrategy(Strategy):
         perfect_load: bool = False,
         *,
         replan_on_change: bool = True,
-        reuse_solver: bool = True,
+        reuse_solver: bool = False,
     ) -> None:
         super().__init__(ctx)
         self.settings = settings or PlannerSettings()

@@ -130,9 +130,10 @@ class PlannerSettings:
     # found by then, or the continuous plan if none was found (the plan still exists).
     solver_time_limit_s: float = 0.8
     # Re-planning (``replan.replan_check``; issue 14): a rolling caller plans again only when the inputs moved.
-    # At the latest every ``replan_max_age_slots`` slots: the plan's horizon shrinks by a slot per step and only its
-    # first ``on_off_slots`` are planned as the devices run, so an older plan would execute a continuous slot.
-    replan_max_age_slots: int = 4
+    # At the latest every ``replan_max_age_slots`` slots. Measured (docs/planner_benchmark.md, jp6 emhass2 tepco-sl
+    # Apr, F0): every 2 slots kept κ (0.947 vs 0.942 re-planning every slot) at 63 % of the CPU; every 4 slots cost
+    # 0.015 of κ (0.927, with a state tolerance of 0.3 or 0.1 kWh alike) at 31 % of the CPU.
+    replan_max_age_slots: int = 2
     # Stored energy (battery, tank, EV; kWh) off the plan's trajectory by more than this: the home did something
     # else than planned (a safety rule, self-consumption following a real surplus). 0.3 kWh is a quarter of the
     # heat pump's hour or a tenth of the on/off charger's, below what moves an on/off decision.
