@@ -99,6 +99,7 @@ class Strategy:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.plan_ms: list[float] = []
+        self.replans: Counter[str] = Counter()  # why each plan was made (a strategy that plans)
 
     def control(self, k: int, home: Home) -> None:
         """Command the devices for slot `k`."""
@@ -289,8 +290,6 @@ class PlannerStrategyState:
     draws_kwh_th: tuple[float, ...] = ()  # the draw forecast the plan was made with
     forecast_log: dict[int, float] = field(default_factory=dict)  # day → forecast daily PV issued for it
     inputs: PlanInputs | None = None  # what the plan was made from (compared with the next step's inputs)
-    replans: Counter[str] = field(default_factory=Counter)  # why each plan was made (ReplanReason or "evening")
-    steps: int = 0  # steps executed from a plan (made then or earlier)
 
 
 class PlannerStrategy(Strategy):
@@ -405,9 +404,8 @@ class PlannerStrategy(Strategy):
         )
         inputs = self._inputs(k)
         why = self._replan_reason(k, slot, inputs, state)
-        self.state.steps += 1
         if why is not None:
-            self.state.replans[why] += 1
+            self.replans[why] += 1  # ReplanReason, "evening" or "interval"
             tomorrow = ctx.kind(day + 1 if slot >= EVENING_SLOT else day)
             conditions = Conditions(sunny_history_days=sunny_history_days(ctx.history, tomorrow))
             plan = make_plan(
