@@ -50,6 +50,7 @@ class RunResult:
     end: StoredEnergy
     plan_ms: tuple[float, ...]
     leaks: tuple[tuple[str, int, int], ...] = ()  # reads of the truth at or after "now": (series, now, last slot)
+    replans: tuple[tuple[str, int], ...] = ()  # (d): why its plans were made (reason, count), issue 14
 
     @property
     def comfort_failures(self) -> int:
@@ -194,6 +195,7 @@ def run_strategy(
         end=_stored(home),
         plan_ms=tuple(strategy.plan_ms),
         leaks=tuple(clock.leaks),
+        replans=tuple(sorted(strategy.replans.items())),
     )
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 import statistics
 import time
@@ -33,6 +34,8 @@ from custom_components.echonet_hems.lib.energy.forecast import (
     recent_days,
     sunny_history_days,
 )
+from custom_components.echonet_hems.lib.energy.lp import SolverCache
+from custom_components.echonet_hems.lib.energy.replan import ReplanReason, replan_check
 from virtual_home.physics import Battery, BatteryMode, ChargerMode, EcoCute, EVCharger, HeaterMode, Home, HomeSnapshot
 
 from .forecasts import MAX_INDEX, ForecastService
@@ -96,6 +99,7 @@ class Strategy:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.plan_ms: list[float] = []
+        self.replans: Counter[str] = Counter()  # why each plan was made (a strategy that plans)
 
     def control(self, k: int, home: Home) -> None:
         """Command the devices for slot `k`."""
@@ -286,11 +290,16 @@ class PlannerStrategyState:
     draws_kwh_th: tuple[float, ...] = ()  # the draw forecast the plan was made with
     forecast_log: dict[int, float] = field(default_factory=dict)  # day → forecast daily PV issued for it
     draw_log: dict[int, float] = field(default_factory=dict)  # slot → the next hour's draws as forecast when executed
+    inputs: PlanInputs | None = None  # what the plan was made from (compared with the next step's inputs)
 
 
 class PlannerStrategy(Strategy):
-    """(d): the ``lib/energy`` planner, re-planned every ``replan_slots`` slots (every 30 minutes by default) and its
-    first slot executed as planned (on/off already), plus a comfort safety (heat now if the tank would run dry)."""
+    """(d): the ``lib/energy`` planner and a comfort safety (heat now if the tank would run dry), checked every step.
+
+    Re-planning (issue 14): with ``replan_on_change`` (the default) a new plan is made only when ``replan_check``
+    finds the inputs moved beyond ``PlannerSettings``' tolerances, the plan is ``replan_max_age_slots`` old, or at
+    the evening forecast issue; otherwise the current plan's slot for now is executed (it is on/off already for the
+    plan's first ``on_off_slots``). Without it, a new plan every ``replan_slots`` slots (every 30 minutes)."""
 
     key = "d"
     auto_full_discharge = True
@@ -299,11 +308,20 @@ class PlannerStrategy(Strategy):
     min_draw_error_days = 3  # fewer logged days: the margin is the recent peak draw instead
 
     def __init__(
-        self, ctx: Context, settings: PlannerSettings | None = None, replan_slots: int = 1, perfect_load: bool = False
+        self,
+        ctx: Context,
+        settings: PlannerSettings | None = None,
+        replan_slots: int = 1,
+        perfect_load: bool = False,
+        *,
+        replan_on_change: bool = True,
+        reuse_solver: bool = False,
     ) -> None:
         super().__init__(ctx)
         self.settings = settings or PlannerSettings()
         self.replan_slots = replan_slots
+        self.replan_on_change = replan_on_change
+        self.solver = SolverCache() if reuse_solver else None
         self.perfect_load = perfect_load
         self.state = PlannerStrategyState()
         self.plans: list[Plan] = []
@@ -381,16 +399,18 @@ class PlannerStrategy(Strategy):
             # No planning during the warm-up (its only use is history): (a)'s automatic modes until the last day.
             self.warmup.control(k, home)
             return
-        if self.state.plan is None or k - self.state.plan_start >= self.replan_slots or slot == EVENING_SLOT:
-            started = time.perf_counter()
-            inputs = self._inputs(k)
+        started = time.perf_counter()
+        state = PlanState(
+            battery_kwh=home.battery.soc_wh / 1000.0 if home.battery is not None else 0.0,
+            tank_kwh_th=home.ecocute.heat_wh / 1000.0 if home.ecocute is not None else 0.0,
+            ev_kwh=home.ev_chargers[0].car.soc_wh / 1000.0 if home.ev_chargers else 0.0,
+        )
+        inputs = self._inputs(k)
+        why = self._replan_reason(k, slot, inputs, state)
+        if why is not None:
+            self.replans[why] += 1  # ReplanReason, "evening" or "interval"
             tomorrow = ctx.kind(day + 1 if slot >= EVENING_SLOT else day)
             conditions = Conditions(sunny_history_days=sunny_history_days(ctx.history, tomorrow))
-            state = PlanState(
-                battery_kwh=home.battery.soc_wh / 1000.0 if home.battery is not None else 0.0,
-                tank_kwh_th=home.ecocute.heat_wh / 1000.0 if home.ecocute is not None else 0.0,
-                ev_kwh=home.ev_chargers[0].car.soc_wh / 1000.0 if home.ev_chargers else 0.0,
-            )
             plan = make_plan(
                 inputs,
                 ctx.scenario.devices,
@@ -399,13 +419,28 @@ class PlannerStrategy(Strategy):
                 ctx.scenario.times[k],
                 conditions,
                 self.settings,
+                solver=self.solver,
             )
             self.plan_ms.append((time.perf_counter() - started) * 1000.0)
             self.state.plan, self.state.plan_start = plan, k
             self.state.draws_kwh_th = inputs.hot_water_kwh_th
-        plan = self.state.plan
-        step = plan.slots[k - self.state.plan_start]
+            self.state.inputs = inputs
+        current = self.state.plan
+        if current is None:  # unreachable: the first step after the warm-up always plans
+            raise RuntimeError("no plan to execute")
+        step = current.slots[k - self.state.plan_start]
         self._apply(k, step, home)
+
+    def _replan_reason(self, k: int, slot: int, inputs: PlanInputs, state: PlanState) -> str | None:
+        """Why to plan now (None: execute the current plan's slot). The evening forecast issue always re-plans."""
+        if self.state.plan is None:
+            return ReplanReason.NO_PLAN.value
+        if slot == EVENING_SLOT:
+            return "evening"
+        if not self.replan_on_change:
+            return "interval" if k - self.state.plan_start >= self.replan_slots else None
+        check = replan_check(self.state.plan, self.state.inputs, inputs, state, self.settings)
+        return check.reason.value if check.reason is not None else None
 
     def _apply(self, k: int, step: SlotPlan, home: Home) -> None:
         """Execute the plan's first slot. The planner plans that slot on/off already (``on_off_slots``), so the heat

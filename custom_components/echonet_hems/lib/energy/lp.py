@@ -393,6 +393,123 @@ def _constraints(inputs: LPInputs, lay: _Layout) -> _Rows:
     return rows
 
 
+@dataclass(frozen=True, slots=True)
+class _Matrix:
+    """The constraint matrix, row-wise (CSR), and the row bounds."""
+
+    starts: NDArray[np.int32]
+    index: NDArray[np.int32]
+    values: FloatArray
+    row_lower: FloatArray
+    row_upper: FloatArray
+
+    @classmethod
+    def of(cls, rows: _Rows) -> _Matrix:
+        row_idx = np.concatenate(rows.rows)
+        order = np.argsort(row_idx, kind="stable")
+        starts = np.zeros(rows.count + 1, dtype=np.int32)
+        np.cumsum(np.bincount(row_idx, minlength=rows.count), out=starts[1:])
+        return cls(
+            starts,
+            np.concatenate(rows.cols)[order].astype(np.int32),
+            np.concatenate(rows.vals)[order],
+            np.concatenate(rows.lower),
+            np.concatenate(rows.upper),
+        )
+
+
+class SolverCache:
+    """One HiGHS instance kept between the solves of a rolling planner (issue 14: reuse the model between plans).
+
+    Consecutive plans of a home have the same model structure most of the time (the same columns, rows, non-zero
+    pattern and integrality; only costs, bounds, right-hand sides and a few coefficients such as the COP move with
+    the horizon). Then the kept model is changed in place (``changeColsCost``, ``changeColsBounds``,
+    ``changeRowsBounds``, ``changeCoeff``) instead of passed again; when the structure differs (a departure enters
+    the horizon, another number of PV scenarios) the model is passed anew on the same instance. The optimum is the
+    same either way (tested); ``reused`` and ``passed`` count the two paths. Not thread-safe: one per planner."""
+
+    def __init__(self) -> None:
+        self.highs: highspy.Highs | None = None
+        self.reused = 0
+        self.passed = 0
+        self._pattern: tuple[NDArray[np.int32], NDArray[np.int32], NDArray[np.int32]] | None = None
+        self._values: FloatArray | None = None
+
+    def load(
+        self, cost: FloatArray, lower: FloatArray, upper: FloatArray, matrix: _Matrix, integrality: NDArray[np.int32]
+    ) -> highspy.Highs:
+        """A HiGHS instance holding this model: the kept one changed in place where the structure allows."""
+        if self.highs is None:
+            self.highs = _new_highs()
+        highs = self.highs
+        same = (
+            self._pattern is not None
+            and self._values is not None
+            and _same(self._pattern[0], matrix.starts)
+            and _same(self._pattern[1], matrix.index)
+            and _same(self._pattern[2], integrality)
+        )
+        if same and self._values is not None:
+            cols = np.arange(len(cost), dtype=np.int32)
+            highs.changeColsCost(len(cost), cols, cost)
+            highs.changeColsBounds(len(cost), cols, lower, upper)
+            rows = np.arange(len(matrix.row_lower), dtype=np.int32)
+            # changeRowsBounds is in highspy (1.16) but not in its stubs.
+            highs.changeRowsBounds(len(rows), rows, matrix.row_lower, matrix.row_upper)  # type: ignore[attr-defined]
+            changed = np.flatnonzero(self._values != matrix.values)
+            if len(changed):
+                row_of = np.repeat(np.arange(len(matrix.starts) - 1), np.diff(matrix.starts))
+                for entry in changed:
+                    highs.changeCoeff(int(row_of[entry]), int(matrix.index[entry]), float(matrix.values[entry]))
+            self.reused += 1
+        else:
+            _pass(highs, cost, lower, upper, matrix, integrality)
+            self._pattern = (matrix.starts, matrix.index, integrality)
+            self.passed += 1
+        self._values = matrix.values
+        return highs
+
+
+def _same(a: NDArray[np.int32], b: NDArray[np.int32]) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def _new_highs() -> highspy.Highs:
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    return highs
+
+
+def _pass(
+    highs: highspy.Highs,
+    cost: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    matrix: _Matrix,
+    integrality: NDArray[np.int32],
+) -> None:
+    passed = highs.passModel(
+        len(cost),
+        len(matrix.row_lower),
+        len(matrix.values),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        cost,
+        lower,
+        upper,
+        matrix.row_lower,
+        matrix.row_upper,
+        matrix.starts,
+        matrix.index,
+        matrix.values,
+        integrality,
+    )
+    if passed != highspy.HighsStatus.kOk:
+        raise PlanningError("HiGHS rejected the model")
+
+
 def _run_highs(
     cost: FloatArray,
     lower: FloatArray,
@@ -400,43 +517,23 @@ def _run_highs(
     rows: _Rows,
     integrality: NDArray[np.int32],
     inputs: LPInputs,
+    cache: SolverCache | None = None,
 ) -> tuple[FloatArray, str, float, float]:
     """Solve with HiGHS: (column values, status, objective, lower bound on the optimal objective)."""
-    row_idx = np.concatenate(rows.rows)
-    col_idx = np.concatenate(rows.cols)
-    values = np.concatenate(rows.vals)
-    order = np.argsort(row_idx, kind="stable")
-    starts = np.zeros(rows.count + 1, dtype=np.int32)
-    np.cumsum(np.bincount(row_idx, minlength=rows.count), out=starts[1:])
-
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("threads", 1)
+    matrix = _Matrix.of(rows)
+    if cache is None:
+        highs = _new_highs()
+        _pass(highs, cost, lower, upper, matrix, integrality)
+    else:
+        highs = cache.load(cost, lower, upper, matrix, integrality)
     mixed = bool(integrality.any())
     if mixed:
         highs.setOptionValue("mip_rel_gap", inputs.mip_gap)
-        highs.setOptionValue("time_limit", inputs.time_limit_s)
-        if inputs.node_limit > 0:
-            highs.setOptionValue("mip_max_nodes", inputs.node_limit)
-    passed = highs.passModel(
-        len(cost),
-        rows.count,
-        len(values),
-        int(highspy.MatrixFormat.kRowwise),
-        int(highspy.ObjSense.kMinimize),
-        0.0,
-        cost,
-        lower,
-        upper,
-        np.concatenate(rows.lower),
-        np.concatenate(rows.upper),
-        starts,
-        col_idx[order].astype(np.int32),
-        values[order],
-        integrality,
-    )
-    if passed != highspy.HighsStatus.kOk:
-        raise PlanningError("HiGHS rejected the model")
+        # HiGHS 1.x measures its time limit against the instance's total run time, across every run() of a kept
+        # instance (ERGO-Code/HiGHS issues 1331 and 1477, read 2026-12-05; highspy has no zeroAllClocks): the
+        # limit of this run is counted from the time already run.
+        highs.setOptionValue("time_limit", highs.getRunTime() + inputs.time_limit_s)
+        highs.setOptionValue("mip_max_nodes", inputs.node_limit if inputs.node_limit > 0 else highspy.kHighsIInf)
     highs.run()
     status = highs.getModelStatus()
     # A MILP stopped by its time limit still has an incumbent: use it (the rolling planner re-plans soon anyway).
@@ -478,12 +575,17 @@ _DECISIONS = ("h", "v", "bc", "bd")
 
 
 def solve_scenarios(
-    inputs: LPInputs, pv_scenarios: Sequence[FloatArray], weights: Sequence[float], shared_slots: int
+    inputs: LPInputs,
+    pv_scenarios: Sequence[FloatArray],
+    weights: Sequence[float],
+    shared_slots: int,
+    cache: SolverCache | None = None,
 ) -> LPResult:
     """Two-stage stochastic LP: one copy of the home's model per PV scenario, the expected cost minimised, and the
     device decisions of the first ``shared_slots`` slots equal in every scenario (non-anticipativity: they are taken
     before the PV outcome is known). The first scenario carries the on/off columns and is the one reported; the
-    others are its continuous recourse. One scenario with weight 1 is the plain deterministic LP."""
+    others are its continuous recourse. One scenario with weight 1 is the plain deterministic LP. With `cache`, the
+    HiGHS instance of the previous solve is reused (``SolverCache``)."""
     if not pv_scenarios or len(pv_scenarios) != len(weights):
         raise ValueError("one weight per PV scenario is needed")
     started = time.perf_counter()
@@ -506,7 +608,7 @@ def solve_scenarios(
             first = _col(name, n) + shared
             zeros = np.zeros(len(shared))
             rows.add([(first, np.ones(len(shared))), (first + k * width, -np.ones(len(shared)))], zeros, zeros)
-    x, status, objective, bound = _run_highs(cost, lower, upper, rows, integrality, inputs)
+    x, status, objective, bound = _run_highs(cost, lower, upper, rows, integrality, inputs, cache)
     return _result(parts[0], lay, x[:width], status, objective, bound, started)
 
 
