@@ -39,6 +39,7 @@ from benchmarks.closed_loop.rig import (
     switch_control_on,
 )
 from benchmarks.closed_loop.scoring import DayComfort, comfort_failures, energy_cost, problems, writes_per_day
+from benchmarks.closed_loop.trace import tracer
 from benchmarks.soak.clock import Freezer, SimDriver
 from custom_components.echonet_hems.const import (
     CONF_EV_ARRIVAL,
@@ -137,6 +138,7 @@ class Loop:
     def __init__(self, hass: HomeAssistant, freezer: Freezer, home: VirtualHome, t0: datetime) -> None:
         self.hass, self.home = hass, home
         self.tape = Tape(t0)
+        self.trace: Callable[[VirtualHome], None] | None = None
         self.driver = SimDriver(
             asyncio.get_running_loop(), freezer, GRID_S, self.on_step, threads_busy=_threads_busy(hass)
         )
@@ -144,6 +146,8 @@ class Loop:
     def on_step(self) -> None:
         """Physics to the clock's minute (reading the truth at each slot boundary), INF for what changed."""
         self.tape.advance(self.home, grid_floor(dt_util.now()))
+        if self.trace is not None:
+            self.trace(self.home)
         self.home.announce()
 
     async def run_to(self, moment: datetime, stop: Callable[[], bool] | None = None) -> None:
@@ -261,6 +265,8 @@ async def test_closed_loop(hass: HomeAssistant, freezer: Any) -> None:
     lan, energy, solar = await _set_up(run, history)
     watch = Watch(solar)
     solar.async_add_listener(watch.on_update)
+    if trace_path := os.environ.get("CLOSED_LOOP_TRACE"):
+        run.trace = tracer(solar, Path(trace_path))
     await switch_control_on(hass, run.run_task)
 
     hand: dict[str, Any] = {}
