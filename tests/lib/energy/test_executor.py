@@ -903,6 +903,22 @@ def test_the_battery_stays_automatic_where_automatic_does_the_plan(
     assert intent.values[0xDA] == mode
 
 
+@pytest.mark.parametrize(
+    ("pv_kw", "heat_kw", "mode"),
+    [
+        (3.0, 0.0, "automatic"),  # PV left over: a hold would only sell it, automatic stores it
+        (3.0, 2.9, "standby"),  # the plan heats with that PV: nothing left for the battery
+        (0.1, 0.0, "standby"),  # no sun: a hold keeps the charge for the dear band
+    ],
+)
+def test_a_planned_hold_in_pv_surplus_is_left_to_automatic(pv_kw: float, heat_kw: float, mode: str) -> None:
+    current = replace(slot(heat=heat_kw, battery_reason=Reason.BATTERY_HOLD), pv_kw=pv_kw, load_kw=0.4)
+    observed = {0xDA: "standby", 0xE4: 30}
+    intent = desired(DeviceRole.BATTERY, current, DeviceMode.FOLLOW_PLAN, BATTERY, observed, COMFORT, NOW)
+    assert intent.values[0xDA] == mode
+    assert intent.reason == Reason.BATTERY_HOLD
+
+
 def test_an_undecodable_value_is_a_change_but_never_a_baseline() -> None:
     """The HA layer passes a value its class table cannot decode as "raw:<hex>": it is noticed as a hand change, and
     it is never recorded as what to hand back (writing "raw:00" back failed in the closed loop)."""
