@@ -499,6 +499,21 @@ def heater_timer(observed: Mapping[int, Value], now: datetime, *heat_at: int) ->
             (14,),
             {0xB0: AUTO, 0xCA: "14_00", 0xC7: "participation"},
         ),
+        # Booked for today last evening, dropped by this morning's re-plan: kept (the night filled the tank only
+        # partly for it).
+        (
+            {**FULL_TANK, 0xC7: "participation", 0xCA: "11_00"},
+            NOW.replace(hour=8),
+            (23,),
+            {0xB0: AUTO, 0xC7: "participation"},
+        ),
+        # Dropped while it is still tomorrow's: cancelled.
+        (
+            {**FULL_TANK, 0xC7: "participation", 0xCA: "11_00"},
+            NOW.replace(hour=20),
+            (23,),
+            {0xB0: AUTO, 0xC7: "non_participation"},
+        ),
         # Below the reserve the timer waits; comfort first.
         (LOW_TANK, NOW.replace(hour=8), (11,), {0xB0: AUTO, 0xC0: "daytime_reheating_permitted"}),
     ],

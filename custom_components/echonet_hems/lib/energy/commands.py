@@ -454,6 +454,11 @@ def _shift_timer(slot: SlotPlan, observed: Mapping[int, Value], now: datetime, a
                 {EPC_HEATING_SETTING: HEAT_AUTO, EPC_SHIFT_TIME_1: f"{start.hour:02d}_00", EPC_ENERGY_SHIFT: SHIFT_ON},
                 item.heat_reason,
             )
+    if running and window == local.date():
+        # Today's run was booked last evening, and the device filled its tank only partly at night for it (a shift
+        # day's night target is lower). A re-plan that drops the run now would leave the tank short until tonight and
+        # the device's own reheat would fill it in the dear evening band: measured in the closed loop (issue 13).
+        return Intent({EPC_HEATING_SETTING: HEAT_AUTO, EPC_ENERGY_SHIFT: SHIFT_ON}, slot.heat_reason)
     return Intent({EPC_HEATING_SETTING: HEAT_AUTO, EPC_ENERGY_SHIFT: SHIFT_OFF}, slot.heat_reason)
 
 
