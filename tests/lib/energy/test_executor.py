@@ -451,6 +451,14 @@ def test_ev_departure_comes_first(stored_wh: int | None, departure: datetime, mo
     assert (intent.reason == ExecutorReason.COMFORT_EV_DEPARTURE) is (expected == "charge")
 
 
+def test_a_car_that_takes_no_more_is_not_charged_for_departure() -> None:
+    # A 10 kWh car, full, under a 24 kWh target: the charger says it is not chargeable.
+    comfort = replace(COMFORT, ev_departure=DEPART, ev_target_wh=24000.0, ev_power_w=3000.0)
+    observed: Mapping[int, Value] = {0xE2: 10000, 0xC7: "not_chargeable"}
+    intent = desired(DeviceRole.EV, slot(), DeviceMode.FOLLOW_PLAN, EV_ON_OFF, observed, comfort, NOW)
+    assert intent.values == {0xDA: "standby"}
+
+
 def heater_timer(observed: Mapping[int, Value], now: datetime, *heat_at: int) -> Mapping[int, object]:
     """Desired values of a timer EcoCute for a day plan heating at the given hours (today and tomorrow)."""
     midnight = now.astimezone(JST).replace(hour=0, minute=0, second=0)

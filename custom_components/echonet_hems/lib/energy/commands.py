@@ -473,6 +473,10 @@ def _ev_must_charge(caps: Capabilities, observed: Mapping[int, Value], comfort: 
     stored = _number(observed.get(EPC_STORED_WH))
     if comfort.ev_departure is None or stored is None or now >= comfort.ev_departure:
         return False
+    if observed.get(EPC_VEHICLE_CONNECTION) == "not_chargeable":
+        # The car takes no more (full, or a target above its battery): forcing a charge would only spend writes. In the
+        # closed loop a 20 kWh car under a 30 kWh target was "charged for departure" twice every evening (issue 13).
+        return False
     missing_wh = comfort.ev_target_wh - stored
     if missing_wh <= 0.0:
         return False
