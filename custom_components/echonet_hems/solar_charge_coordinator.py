@@ -33,11 +33,11 @@ from .const import (
 from .home_energy import HomeEnergyCoordinator
 from .home_energy_forecast import PVForecastCoordinator
 from .home_energy_sources import readings_reported_at
-from .lib.energy.commands import DeviceRole
+from .lib.energy.commands import Comfort, DeviceRole
 from .lib.energy.devices import BatteryParams, EVParams, HomeDevices, WaterHeaterParams
 from .lib.energy.executor import ExecutorSettings
 from .lib.energy.lp import PlanningError
-from .lib.energy.planner import Plan, PlanState, make_plan
+from .lib.energy.planner import Plan, PlannerSettings, PlanState, make_plan
 from .lib.energy.solar_charge import Device, EVSchedule, Status, plan_inputs, status
 from .lib.energy.tariff import Tariff
 from .object_coordinator import EchonetObjectCoordinator
@@ -181,6 +181,28 @@ def plan_state(
     return PlanState(battery_kwh=(stored or 0.0) / 1000.0, tank_kwh_th=heat, ev_kwh=ev_kwh)
 
 
+_FLOOR_MARGIN = 1.2
+
+
+def planner_settings(
+    heater: WaterHeaterParams | None, reserve_l: float = Comfort().hot_water_reserve_l
+) -> PlannerSettings:
+    """The planner's settings with the tank's floor at the executor's hot-water reserve.
+
+    Below the reserve the executor gives the EcoCute back its own heating with daytime reheat permitted (comfort
+    first), and the device then reheats at once, whatever the band. A plan that lets the tank sink to the planner's
+    default 3 % floor, to heat just in time tomorrow, had the EcoCute reheat in the dear evening band in the closed
+    loop (issue 13); with its floor at the reserve the plan heats from PV the day before instead.
+    """
+    defaults = PlannerSettings()
+    if heater is None:
+        return defaults
+    # A margin above the reserve: the plan's slot means and typical draw profile miss a real evening's peaks.
+    floor_kwh = _FLOOR_MARGIN * reserve_l * (heater.storage_temp_c - heater.inlet_temp_c) * WATER_KWH_PER_L_K
+    fraction = min(max(floor_kwh / heater.capacity_kwh, defaults.tank_floor_fraction), 0.5)
+    return replace(defaults, tank_floor_fraction=fraction)
+
+
 def find_devices(hass: HomeAssistant, choice: DeviceChoice | None = None) -> dict[Device, EchonetObjectCoordinator]:
     """The chosen object of each controllable kind among the LAN entries (without a choice: the first by object id).
     A chosen object that is not found now is left out, never replaced by another one."""
@@ -283,7 +305,7 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
             self._ev_last_kwh = state.ev_kwh
         try:
             plan = await self.hass.async_add_executor_job(
-                make_plan, inputs, home, tariff, state, now, self.home.conditions
+                make_plan, inputs, home, tariff, state, now, self.home.conditions, planner_settings(heater)
             )
         except (PlanningError, ValueError) as err:
             _LOGGER.warning("Solar charge could not make a plan, keeping the last one: %s", err)
