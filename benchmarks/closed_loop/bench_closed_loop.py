@@ -39,6 +39,7 @@ from benchmarks.closed_loop.rig import (
     switch_control_on,
 )
 from benchmarks.closed_loop.scoring import DayComfort, comfort_failures, energy_cost, problems, writes_per_day
+from benchmarks.closed_loop.trace import tracer
 from benchmarks.soak.clock import Freezer, SimDriver
 from custom_components.echonet_hems.const import (
     CONF_EV_ARRIVAL,
@@ -110,24 +111,39 @@ def _controlled(solar: SolarChargeCoordinator, role: DeviceRole) -> bool:
     return device.controlling and any(r.status is WriteStatus.CONFIRMED for r in device.written.values())
 
 
-# Whom the hand change goes to: the battery as the brief asks; when solar charge does not hold it at noon (e.g. paused
-# by its daily write cap) the next device it holds. A device's own end of our command (charging -> standby, manual
-# heating -> automatic) is not a hand change, so the new value is one a device never takes by itself.
+# Whom the hand change goes to: the battery, else the EV, else the EcoCute, the first that solar charge holds away
+# from the device's own operation. The person sets it back to its own operation at its panel (what the control-OFF
+# run keeps all day): the pause is tested, and the rest of the day is not charged to solar charge as a cost the OFF
+# run never pays. (Until December 2026 the battery was set to *discharge* at noon: it then sold its charge at 3 kW
+# through the evening while paused, a loss of the injection, not of the control.) A device's own end of our command
+# (charging -> standby, manual heating -> automatic) is not a hand change, so the EcoCute, whose own operation is such
+# an end, is set to a mode it never takes by itself, and only late in the day when neither other device qualified.
 HAND_ORDER: tuple[DeviceRole, ...] = (DeviceRole.BATTERY, DeviceRole.EV, DeviceRole.WATER_HEATER)
+OWN_MODES: dict[DeviceRole, Any] = {DeviceRole.BATTERY: BatteryMode.AUTO, DeviceRole.EV: ChargerMode.CHARGE}
+ECOCUTE_HAND_FROM_HOUR = 20
+
+
+def _hand_target(home: VirtualHome, role: DeviceRole) -> Any:
+    if role is DeviceRole.BATTERY:
+        return home.home.battery
+    return controlled_car(home) if role is DeviceRole.EV else home.home.ecocute
+
+
+def _hand_changeable(home: VirtualHome, role: DeviceRole, hour: int) -> bool:
+    """Whether a hand change of `role` can be told apart from the device's own doing now."""
+    if role in OWN_MODES:
+        return bool(_hand_target(home, role).mode != OWN_MODES[role])
+    return hour >= ECOCUTE_HAND_FROM_HOUR
 
 
 def _set_by_hand(home: VirtualHome, role: DeviceRole) -> tuple[str, str]:
     """Change the device's mode as a person at its panel would; (before, after)."""
-    target: Any
-    choices: tuple[Any, ...]
-    if role is DeviceRole.BATTERY:
-        target, choices = home.home.battery, (BatteryMode.AUTO, BatteryMode.DISCHARGE)
-    elif role is DeviceRole.EV:
-        target, choices = controlled_car(home), (ChargerMode.DISCHARGE, ChargerMode.CHARGE)
-    else:
-        target, choices = home.home.ecocute, (HeaterMode.MANUAL_STOP, HeaterMode.AUTO)
+    target = _hand_target(home, role)
     before = target.mode
-    target.mode = next(choice for choice in choices if choice != before)
+    if role in OWN_MODES:
+        target.mode = OWN_MODES[role]
+    else:
+        target.mode = next(choice for choice in (HeaterMode.MANUAL_STOP, HeaterMode.AUTO) if choice != before)
     return str(before.value), str(target.mode.value)
 
 
@@ -137,6 +153,7 @@ class Loop:
     def __init__(self, hass: HomeAssistant, freezer: Freezer, home: VirtualHome, t0: datetime) -> None:
         self.hass, self.home = hass, home
         self.tape = Tape(t0)
+        self.trace: Callable[[VirtualHome], None] | None = None
         self.driver = SimDriver(
             asyncio.get_running_loop(), freezer, GRID_S, self.on_step, threads_busy=_threads_busy(hass)
         )
@@ -144,6 +161,8 @@ class Loop:
     def on_step(self) -> None:
         """Physics to the clock's minute (reading the truth at each slot boundary), INF for what changed."""
         self.tape.advance(self.home, grid_floor(dt_util.now()))
+        if self.trace is not None:
+            self.trace(self.home)
         self.home.announce()
 
     async def run_to(self, moment: datetime, stop: Callable[[], bool] | None = None) -> None:
@@ -160,7 +179,11 @@ async def _hand_change(run: Loop, solar: SolarChargeCoordinator, noon: datetime,
     at_noon = {role.value: _controlled(solar, role) for role in HAND_ORDER}
 
     def held() -> DeviceRole | None:
-        return next((role for role in HAND_ORDER if _controlled(solar, role)), None)
+        hour = dt_util.now().astimezone(JST).hour
+        return next(
+            (r for r in HAND_ORDER if _controlled(solar, r) and _hand_changeable(run.home, r, hour)),
+            None,
+        )
 
     await run.run_to(day_end - timedelta(hours=1), stop=lambda: held() is not None)
     role = held()
@@ -261,6 +284,8 @@ async def test_closed_loop(hass: HomeAssistant, freezer: Any) -> None:
     lan, energy, solar = await _set_up(run, history)
     watch = Watch(solar)
     solar.async_add_listener(watch.on_update)
+    if trace_path := os.environ.get("CLOSED_LOOP_TRACE"):
+        run.trace = tracer(solar, Path(trace_path))
     await switch_control_on(hass, run.run_task)
 
     hand: dict[str, Any] = {}

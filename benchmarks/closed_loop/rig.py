@@ -26,6 +26,7 @@ from custom_components.echonet_hems.const import (
     CONF_EV_ARRIVAL,
     CONF_EV_BATTERY,
     CONF_EV_DEPARTURE,
+    CONF_EV_DEVICE,
     CONF_EV_TARGET,
     CONF_EV_TRIP,
     CONF_FUEL_ADJUSTMENT,
@@ -41,9 +42,12 @@ from custom_components.echonet_hems.const import (
     EntryKind,
 )
 from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
+from custom_components.echonet_hems.lib.echonet.ids import V2H
 from custom_components.echonet_hems.lib.energy.commands import DeviceRole
 from custom_components.echonet_hems.lib.energy.executor import Event, EventKind
+from custom_components.echonet_hems.lib.energy.solar_charge import Device
 from custom_components.echonet_hems.solar_charge_coordinator import SolarChargeCoordinator
+from custom_components.echonet_hems.solar_charge_devices import candidates
 from virtual_home.clock import JST, ManualClock
 from virtual_home.physics.ev import EVCharger
 from virtual_home.runtime import HomeOptions, VirtualHome
@@ -130,6 +134,13 @@ async def import_history(hass: HomeAssistant, statistic_id: str, rows: list[tupl
     async_import_statistics(hass, cast(StatisticMetaData, metadata), data)
 
 
+def v2h_object_id(hass: HomeAssistant) -> str:
+    """The V2H unit's object id, chosen as solar charge's EV device: the options' settings (40 kWh, 6 kWh a day) are
+    its car's, and the κ scenario models it as the controlled charger. Without a choice solar charge takes the first
+    EV object by object id, which in this home is the EVSE's (a 20 kWh car the settings do not describe)."""
+    return next(c.object_id for c in candidates(hass)[Device.EV] if c.class_id == V2H)
+
+
 def pv_energy_entity(hass: HomeAssistant) -> str:
     """The PV power conditioner's cumulative generation sensor."""
     for entry in er.async_get(hass).entities.values():
@@ -159,14 +170,18 @@ def lan_entry() -> MockConfigEntry:
     )
 
 
-def energy_entry() -> MockConfigEntry:
-    """The Home energy entry (TEPCO Smart Life S, surplus contract, the car's routine)."""
+def energy_entry(ev_device: str | None = None) -> MockConfigEntry:
+    """The Home energy entry (TEPCO Smart Life S, surplus contract, the car's routine; the EV device chosen as in the
+    options flow when `ev_device` is given)."""
+    options = dict(ENERGY_OPTIONS)
+    if ev_device is not None:
+        options[CONF_EV_DEVICE] = ev_device
     return MockConfigEntry(
         domain=DOMAIN,
         title="Home energy",
         unique_id=HOME_ENERGY_UNIQUE_ID,
         data={CONF_KIND: EntryKind.HOME_ENERGY.value},
-        options=dict(ENERGY_OPTIONS),
+        options=options,
         version=1,
         minor_version=2,
     )
@@ -182,7 +197,7 @@ async def set_up_home_energy(
     energy entry; its solar-charge coordinator, keeping every executor event of the run (the integration keeps the
     last 200)."""
     await import_history(hass, pv_energy_entity(hass), [(row.start, row.pv_kwh) for row in history])
-    energy = energy_entry()
+    energy = energy_entry(v2h_object_id(hass))
     energy.add_to_hass(hass)
     await import_history(hass, house_energy_entity(hass, energy), [(row.start, row.house_kwh) for row in history])
     await run_task(get_instance(hass).async_block_till_done())
@@ -240,7 +255,7 @@ class Watch:
 
 
 def controlled_car(home: VirtualHome) -> EVCharger:
-    """The charger solar charge controls: the V2H unit (the first EV object by id; the EVSE stays automatic)."""
+    """The charger solar charge controls: the V2H unit (`v2h_object_id`; the EVSE stays automatic)."""
     return next(charger for charger in home.home.ev_chargers if charger.bidirectional)
 
 

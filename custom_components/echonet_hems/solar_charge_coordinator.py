@@ -33,11 +33,11 @@ from .const import (
 from .home_energy import HomeEnergyCoordinator
 from .home_energy_forecast import PVForecastCoordinator
 from .home_energy_sources import readings_reported_at
-from .lib.energy.commands import DeviceRole
+from .lib.energy.commands import Comfort, DeviceRole
 from .lib.energy.devices import BatteryParams, EVParams, HomeDevices, WaterHeaterParams
 from .lib.energy.executor import ExecutorSettings
 from .lib.energy.lp import PlanningError
-from .lib.energy.planner import Plan, PlanState, make_plan
+from .lib.energy.planner import Plan, PlannerSettings, PlanState, make_plan
 from .lib.energy.solar_charge import Device, EVSchedule, Status, plan_inputs, status
 from .lib.energy.tariff import Tariff
 from .object_coordinator import EchonetObjectCoordinator
@@ -158,8 +158,15 @@ def ev_params(device: EchonetObjectCoordinator, battery_kwh: float) -> EVParams:
     )
 
 
-def plan_state(devices: dict[Device, EchonetObjectCoordinator], ev_battery_kwh: float) -> PlanState:
-    """Stored battery energy, heat in the tank above the inlet, the car's battery energy (kWh; 0 when unknown)."""
+def plan_state(
+    devices: dict[Device, EchonetObjectCoordinator], ev_battery_kwh: float, ev_last_kwh: float | None = None
+) -> PlanState:
+    """Stored battery energy, heat in the tank above the inlet, the car's battery energy (kWh; 0 when unknown).
+
+    A charger answers "response impossible" for the car's energy while no car is plugged in: the car then holds what
+    it held when last seen (`ev_last_kwh`), and the plan debits the trip when it comes back. Reading 0 instead had
+    every plan made while the car was out charge it from empty in the evening.
+    """
     battery = devices.get(Device.BATTERY)
     heater = devices.get(Device.WATER_HEATER)
     ev = devices.get(Device.EV)
@@ -168,8 +175,32 @@ def plan_state(devices: dict[Device, EchonetObjectCoordinator], ev_battery_kwh: 
     heat = remaining_l * (65.0 - 15.0) * WATER_KWH_PER_L_K if remaining_l is not None else 0.0
     ev_wh = _number(ev.decoded(0xE2)) if ev else None
     ev_pct = _number(ev.decoded(0xE4)) if ev else None
-    ev_kwh = ev_wh / 1000.0 if ev_wh is not None else (ev_pct / 100.0 * ev_battery_kwh if ev_pct is not None else 0.0)
+    ev_kwh = ev_wh / 1000.0 if ev_wh is not None else (ev_pct / 100.0 * ev_battery_kwh if ev_pct is not None else None)
+    if ev_kwh is None:
+        ev_kwh = ev_last_kwh if ev_last_kwh is not None else 0.0
     return PlanState(battery_kwh=(stored or 0.0) / 1000.0, tank_kwh_th=heat, ev_kwh=ev_kwh)
+
+
+_FLOOR_MARGIN = 1.2
+
+
+def planner_settings(
+    heater: WaterHeaterParams | None, reserve_l: float = Comfort().hot_water_reserve_l
+) -> PlannerSettings:
+    """The planner's settings with the tank's floor at the executor's hot-water reserve.
+
+    Below the reserve the executor gives the EcoCute back its own heating with daytime reheat permitted (comfort
+    first), and the device then reheats at once, whatever the band. A plan that lets the tank sink to the planner's
+    default 3 % floor, to heat just in time tomorrow, had the EcoCute reheat in the dear evening band in the closed
+    loop (issue 13); with its floor at the reserve the plan heats from PV the day before instead.
+    """
+    defaults = PlannerSettings()
+    if heater is None:
+        return defaults
+    # A margin above the reserve: the plan's slot means and typical draw profile miss a real evening's peaks.
+    floor_kwh = _FLOOR_MARGIN * reserve_l * (heater.storage_temp_c - heater.inlet_temp_c) * WATER_KWH_PER_L_K
+    fraction = min(max(floor_kwh / heater.capacity_kwh, defaults.tank_floor_fraction), 0.5)
+    return replace(defaults, tank_floor_fraction=fraction)
 
 
 def find_devices(hass: HomeAssistant, choice: DeviceChoice | None = None) -> dict[Device, EchonetObjectCoordinator]:
@@ -205,6 +236,7 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         self.missing: frozenset[Device] = frozenset()  # chosen devices not found at the last update
         self._releases: dict[str, Callable[[], None]] = {}
         self._missing_since: dict[Device, datetime] = {}
+        self._ev_last_kwh: float | None = None  # the car's energy when last read (it is not readable while away)
 
     @callback
     def _async_follow_devices(self) -> dict[Device, EchonetObjectCoordinator]:
@@ -268,10 +300,12 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
             one_off_trip=self.one_off_trip,
             heater=heater,
         )
-        state = plan_state(devices, self.settings.ev_battery_kwh)
+        state = plan_state(devices, self.settings.ev_battery_kwh, self._ev_last_kwh)
+        if Device.EV in devices and state.ev_kwh > 0.0:
+            self._ev_last_kwh = state.ev_kwh
         try:
             plan = await self.hass.async_add_executor_job(
-                make_plan, inputs, home, tariff, state, now, self.home.conditions
+                make_plan, inputs, home, tariff, state, now, self.home.conditions, planner_settings(heater)
             )
         except (PlanningError, ValueError) as err:
             _LOGGER.warning("Solar charge could not make a plan, keeping the last one: %s", err)

@@ -94,6 +94,25 @@ async def test_get_sna_keeps_good_values_and_stops_asking_for_missing(client: Ec
     assert epcs_asked(node)[2] == [0x80, 0xE4, 0xE2]
 
 
+async def test_sna_retry_follows_the_process_clock_when_none_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client made without a clock reads `time.monotonic` at each call, so a clock patched after import (the closed
+    loop's simulated time) governs when an SNA'd EPC is asked again."""
+    clock = FakeClock()
+    monkeypatch.setattr("time.monotonic", clock)
+    client = EchonetClient(interface="127.0.0.1", timeout=1.0, sna_retry_interval=600)
+    await client.start()
+    values = battery_values()
+    try:
+        async with FakeNode(DEVICE_IP, PropertyStore({BATTERY: values})):
+            assert (await client.get(DEVICE_IP, BATTERY, [0x80, 0xE2])).unsupported == {0xE2}
+            clock.now += 601
+            values[0xE2] = (8731).to_bytes(4, "big")  # e.g. a car plugged in again
+            again = await client.get(DEVICE_IP, BATTERY, [0x80, 0xE2])
+    finally:
+        await client.close()
+    assert again.values[0xE2] == (8731).to_bytes(4, "big")
+
+
 async def test_device_answering_only_first_epcs_teaches_batch_cap(client: EchonetClient) -> None:
     values = battery_values()
     store = PropertyStore({BATTERY: values})

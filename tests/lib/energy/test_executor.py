@@ -451,6 +451,14 @@ def test_ev_departure_comes_first(stored_wh: int | None, departure: datetime, mo
     assert (intent.reason == ExecutorReason.COMFORT_EV_DEPARTURE) is (expected == "charge")
 
 
+def test_a_car_that_takes_no_more_is_not_charged_for_departure() -> None:
+    # A 10 kWh car, full, under a 24 kWh target: the charger says it is not chargeable.
+    comfort = replace(COMFORT, ev_departure=DEPART, ev_target_wh=24000.0, ev_power_w=3000.0)
+    observed: Mapping[int, Value] = {0xE2: 10000, 0xC7: "not_chargeable"}
+    intent = desired(DeviceRole.EV, slot(), DeviceMode.FOLLOW_PLAN, EV_ON_OFF, observed, comfort, NOW)
+    assert intent.values == {0xDA: "standby"}
+
+
 def heater_timer(observed: Mapping[int, Value], now: datetime, *heat_at: int) -> Mapping[int, object]:
     """Desired values of a timer EcoCute for a day plan heating at the given hours (today and tomorrow)."""
     midnight = now.astimezone(JST).replace(hour=0, minute=0, second=0)
@@ -498,6 +506,21 @@ def heater_timer(observed: Mapping[int, Value], now: datetime, *heat_at: int) ->
             NOW.replace(hour=12),
             (14,),
             {0xB0: AUTO, 0xCA: "14_00", 0xC7: "participation"},
+        ),
+        # Booked for today last evening, dropped by this morning's re-plan: kept (the night filled the tank only
+        # partly for it).
+        (
+            {**FULL_TANK, 0xC7: "participation", 0xCA: "11_00"},
+            NOW.replace(hour=8),
+            (23,),
+            {0xB0: AUTO, 0xC7: "participation"},
+        ),
+        # Dropped while it is still tomorrow's: cancelled.
+        (
+            {**FULL_TANK, 0xC7: "participation", 0xCA: "11_00"},
+            NOW.replace(hour=20),
+            (23,),
+            {0xB0: AUTO, 0xC7: "non_participation"},
         ),
         # Below the reserve the timer waits; comfort first.
         (LOW_TANK, NOW.replace(hour=8), (11,), {0xB0: AUTO, 0xC0: "daytime_reheating_permitted"}),
@@ -901,6 +924,22 @@ def test_the_battery_stays_automatic_where_automatic_does_the_plan(
     observed = {0xDA: "automatic", 0xE4: percent}
     intent = desired(DeviceRole.BATTERY, current, DeviceMode.FOLLOW_PLAN, BATTERY, observed, COMFORT, NOW)
     assert intent.values[0xDA] == mode
+
+
+@pytest.mark.parametrize(
+    ("pv_kw", "heat_kw", "mode"),
+    [
+        (3.0, 0.0, "automatic"),  # PV left over: a hold would only sell it, automatic stores it
+        (3.0, 2.9, "standby"),  # the plan heats with that PV: nothing left for the battery
+        (0.1, 0.0, "standby"),  # no sun: a hold keeps the charge for the dear band
+    ],
+)
+def test_a_planned_hold_in_pv_surplus_is_left_to_automatic(pv_kw: float, heat_kw: float, mode: str) -> None:
+    current = replace(slot(heat=heat_kw, battery_reason=Reason.BATTERY_HOLD), pv_kw=pv_kw, load_kw=0.4)
+    observed = {0xDA: "standby", 0xE4: 30}
+    intent = desired(DeviceRole.BATTERY, current, DeviceMode.FOLLOW_PLAN, BATTERY, observed, COMFORT, NOW)
+    assert intent.values[0xDA] == mode
+    assert intent.reason == Reason.BATTERY_HOLD
 
 
 def test_an_undecodable_value_is_a_change_but_never_a_baseline() -> None:

@@ -11,7 +11,7 @@ from custom_components.echonet_hems.lib.energy.calendar import DayType
 from custom_components.echonet_hems.lib.energy.devices import HomeDevices
 from custom_components.echonet_hems.lib.energy.forecast import PVSite, clear_sky_pv_kw
 from custom_components.echonet_hems.lib.energy.guards import home_conditions
-from custom_components.echonet_hems.lib.energy.planner import Plan, PlanState, make_plan
+from custom_components.echonet_hems.lib.energy.planner import Plan, PlanState, ev_arrays, make_plan
 from custom_components.echonet_hems.lib.energy.pv_outlook import OutlookSlot
 from custom_components.echonet_hems.lib.energy.solar_charge import (
     HORIZON_SLOTS,
@@ -60,6 +60,28 @@ def test_inputs_cover_48_hours_from_the_slot_of_now() -> None:
     # Today 07:30 is slot 3 from 06:00; the car is back at 18:00 (slot 24), then the same tomorrow.
     assert (inputs.ev_trips[0].depart_slot, inputs.ev_trips[0].return_slot) == (3, 24)
     assert inputs.ev_trips[1].depart_slot == 3 + 48
+
+
+def test_a_trip_under_way_keeps_the_car_away_until_it_is_back() -> None:
+    # 10:10: the car left at 08:00 and is back at 18:00 (slot 16 from 10:00); the next departure is tomorrow 08:00.
+    at = datetime(2026, 5, 20, 10, 10, tzinfo=JST)
+    inputs = plan_inputs(at, outlook(), ev=EVSchedule(departure=time(8, 0), arrival=time(18, 0)))
+    away = inputs.ev_trips[0]
+    assert (away.depart_slot, away.return_slot) == (-4, 16)
+    assert inputs.ev_trips[1].depart_slot == 44
+    home, trip, departures = ev_arrays(inputs.ev_trips, inputs.slots)
+    assert home[:16].sum() == 0.0  # out until 18:00: no plan charges it before
+    assert home[16] == 1.0
+    assert trip[16] == pytest.approx(away.trip_kwh)  # the day's driving is debited when it is back
+    assert departures[0].slot == 44
+
+
+def test_a_one_off_trip_replaces_the_next_departure_not_the_trip_under_way() -> None:
+    at = datetime(2026, 5, 20, 10, 10, tzinfo=JST)
+    trip_at = datetime(2026, 5, 21, 6, 0, tzinfo=JST)
+    inputs = plan_inputs(at, outlook(), ev=EVSchedule(), one_off_trip=(trip_at, 35.0))
+    assert inputs.ev_trips[0].depart_slot < 0
+    assert (inputs.ev_trips[1].depart_slot, inputs.ev_trips[1].target_kwh) == (40, 35.0)
 
 
 def test_a_one_off_trip_replaces_the_next_departure() -> None:

@@ -47,6 +47,12 @@ DEFAULT_RETRIES: Final = 2
 # How long an EPC that a device answered with SNA stays out of its batches before it is asked again. Devices SNA
 # temporarily too (an EV charger cannot report the car's SOC while no car is connected).
 DEFAULT_SNA_RETRY_INTERVAL: Final = 600.0
+
+
+def _monotonic() -> float:
+    return time.monotonic()
+
+
 # Consecutive unanswered requests (to at least two objects) after which an address counts as silent. Two objects, so
 # that one object a node no longer serves (nodes ignore requests to an unknown DEOJ) cannot silence its siblings.
 DEFAULT_SILENCE_AFTER: Final = 3
@@ -175,7 +181,7 @@ class EchonetClient:
         sna_retry_interval: float = DEFAULT_SNA_RETRY_INTERVAL,
         silence_after: int | None = DEFAULT_SILENCE_AFTER,
         silence_probe_interval: float = DEFAULT_SILENCE_PROBE_INTERVAL,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] | None = None,
         profile: ControllerProfile | None = None,
     ) -> None:
         """Configure; nothing is opened until `start`.
@@ -198,7 +204,11 @@ class EchonetClient:
         self.silence_after = silence_after
         self.silence_probe_interval = silence_probe_interval
         self._silence: dict[Address, _Silence] = {}
-        self._monotonic = monotonic
+        # Without a clock, `time.monotonic` is looked up at each call, not bound once: a process whose clock is
+        # replaced later (a simulated-time run patches it) then retries SNA'd EPCs on that clock. Bound at import, the
+        # closed loop asked a V2H for its car's energy again only after 10 real minutes (days of simulated time), and
+        # the plan never saw the car come home (issue 13).
+        self._monotonic: Callable[[], float] = monotonic if monotonic is not None else _monotonic
         self._transport: asyncio.DatagramTransport | None = None
         self._pending: dict[tuple[Address, int], _Pending] = {}
         self._collectors: dict[int, Callable[[Address, Frame], None]] = {}

@@ -335,7 +335,13 @@ def _battery(
     percent = _battery_percent(observed, comfort)
     above_reserve = percent is not None and percent > comfort.battery_reserve_percent
     discharging = reason == Reason.BATTERY_DISCHARGE
-    if automatic and reason in _SELF_CONSUMPTION and "automatic" in caps.modes and (above_reserve or not discharging):
+    sunny_hold = reason == Reason.BATTERY_HOLD and slot is not None and _pv_left_kw(slot) > _SURPLUS_KW
+    if (
+        automatic
+        and (reason in _SELF_CONSUMPTION or sunny_hold)
+        and "automatic" in caps.modes
+        and (above_reserve or not discharging)
+    ):
         # Charging from PV surplus and covering the house are what the battery's own automatic (self-consumption)
         # mode does, second by second, better than a 30-minute setpoint: leave it in automatic. Only what automatic
         # would not do is written (charging from the grid in the cheap band, holding for later). In the closed loop
@@ -367,6 +373,17 @@ def _battery(
 
 
 _SELF_CONSUMPTION: frozenset[str] = frozenset({Reason.BATTERY_CHARGE_PV_SURPLUS, Reason.BATTERY_DISCHARGE})
+# PV the plan leaves over in a slot (after the house and the other devices) above which a planned hold is left to
+# automatic. A hold there only sells PV at the feed-in price to charge the same battery from PV later in the day: the
+# plan is indifferent between the two (both fill it), reality is not (a forecast that was too high, a hand change, an
+# afternoon cloud leave the battery empty for the evening). In the closed loop a held battery watched 5 sunny morning
+# hours go to the grid (issue 13). Automatic never discharges while PV covers the house, so a hold's other purpose
+# (keep the charge for the dear evening) is kept too.
+_SURPLUS_KW: Final = 0.2
+
+
+def _pv_left_kw(slot: SlotPlan) -> float:
+    return slot.pv_kw - slot.load_kw - slot.heat_kw - max(slot.ev_kw, 0.0)
 
 
 def _battery_hold(caps: Capabilities, reason: str) -> Intent:
@@ -437,6 +454,11 @@ def _shift_timer(slot: SlotPlan, observed: Mapping[int, Value], now: datetime, a
                 {EPC_HEATING_SETTING: HEAT_AUTO, EPC_SHIFT_TIME_1: f"{start.hour:02d}_00", EPC_ENERGY_SHIFT: SHIFT_ON},
                 item.heat_reason,
             )
+    if running and window == local.date():
+        # Today's run was booked last evening, and the device filled its tank only partly at night for it (a shift
+        # day's night target is lower). A re-plan that drops the run now would leave the tank short until tonight and
+        # the device's own reheat would fill it in the dear evening band: measured in the closed loop (issue 13).
+        return Intent({EPC_HEATING_SETTING: HEAT_AUTO, EPC_ENERGY_SHIFT: SHIFT_ON}, slot.heat_reason)
     return Intent({EPC_HEATING_SETTING: HEAT_AUTO, EPC_ENERGY_SHIFT: SHIFT_OFF}, slot.heat_reason)
 
 
@@ -450,6 +472,10 @@ def _ev_must_charge(caps: Capabilities, observed: Mapping[int, Value], comfort: 
     """Comfort first: charge at full power once waiting longer would leave the car short at departure."""
     stored = _number(observed.get(EPC_STORED_WH))
     if comfort.ev_departure is None or stored is None or now >= comfort.ev_departure:
+        return False
+    if observed.get(EPC_VEHICLE_CONNECTION) == "not_chargeable":
+        # The car takes no more (full, or a target above its battery): forcing a charge would only spend writes. In the
+        # closed loop a 20 kWh car under a 30 kWh target was "charged for departure" twice every evening (issue 13).
         return False
     missing_wh = comfort.ev_target_wh - stored
     if missing_wh <= 0.0:

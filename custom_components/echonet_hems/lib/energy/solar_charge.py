@@ -75,21 +75,28 @@ def slot_start(now: datetime) -> datetime:
 
 
 def _ev_trips(start: datetime, schedule: EVSchedule, one_off: tuple[datetime, float] | None) -> tuple[EVTrip, ...]:
-    """The trips of the next three days as slot indices from `start` (a one-off trip replaces the next one)."""
+    """The trips of the next three days as slot indices from `start` (a one-off trip replaces the next one).
+
+    A trip under way at `start` (left before, back after) is kept with a negative departure slot: the car is away
+    until it is back and its trip energy is debited then. Dropping it had the plan see the car at home all day and
+    plan PV-surplus charging into an empty driveway (measured in the closed loop, issue 13).
+    """
     trips: list[EVTrip] = []
     day0 = start.astimezone(JST).replace(hour=0, minute=0, second=0, microsecond=0)
-    for day in range(3):
+    departed = False  # whether the next departure (the one a one-off trip replaces) is already among `trips`
+    for day in range(-1, 3):
         base = day0 + timedelta(days=day)
         depart = base.replace(hour=schedule.departure.hour, minute=schedule.departure.minute)
         arrive = base.replace(hour=schedule.arrival.hour, minute=schedule.arrival.minute)
         if arrive <= depart:
             arrive += timedelta(days=1)
         target = schedule.target_kwh
-        if one_off is not None and not trips and one_off[0] >= start:
+        if one_off is not None and not departed and one_off[0] >= start and depart >= start:
             depart, target = one_off[0].astimezone(JST), one_off[1]
             arrive = max(arrive, depart + SLOT)
-        if depart < start:
+        if arrive <= start:
             continue
+        departed = departed or depart >= start
         trips.append(EVTrip(int((depart - start) // SLOT), int((arrive - start) // SLOT), target, schedule.trip_kwh))
     return tuple(trips)
 
