@@ -338,13 +338,14 @@ async def _soak(hass: HomeAssistant, freezer: Any, outlook_days: int) -> None:
     hass.bus.async_listen(EVENT_STATE_CHANGED, soak.observer.on_state)
     await soak.set_up()
     await soak.driver.run_for(WARM_UP_S)
-    trace = MemoryTrace() if os.environ.get("SOAK_TRACE_MEMORY") else None
+    tracing = os.environ.get("SOAK_TRACE_MEMORY", "")
+    trace = MemoryTrace(frames=int(tracing) if tracing.isdigit() else 0) if tracing else None
     if trace is not None:
         trace.start()
         trace.mark("start")
     rss_start = _rss()
     t0 = _now()
-    marks = [t0 + hours * 3600.0 for hours in range(6, days * 24 + 1, 6)]
+    marks = [t0 + hours * 3600.0 for hours in range(3, days * 24 + 1, 3)]
     for fault in soak.plan:
         await soak.inject(fault, t0)
         while trace is not None and marks and _now() >= marks[0]:

@@ -1,15 +1,15 @@
-"""Where the soak's memory goes (`SOAK_TRACE_MEMORY=1`): tracemalloc snapshots between simulated days, diffed by
-traceback, and live objects counted by type, so growth can be pinned on a line of code rather than guessed."""
+"""Where the soak's memory goes: live objects counted by type between simulated hours (`SOAK_TRACE_MEMORY=types`,
+cheap), and with `SOAK_TRACE_MEMORY=N` also tracemalloc snapshots diffed by traceback (N frames; slows the run about
+twofold and more), so growth can be pinned on a line of code rather than guessed."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import gc
 import sys
 import tracemalloc
 
-FRAMES = 12  # traceback depth kept per allocation: enough to get from HA's helpers to our caller
 TOP = 25  # allocation sites printed per diff
 
 
@@ -21,27 +21,34 @@ def _types() -> Counter[str]:
 class MemoryTrace:
     """Snapshots taken with `mark`; each diff against the first is printed to stderr."""
 
+    frames: int = 0  # 0: count objects only
     first: tracemalloc.Snapshot | None = None
-    first_types: Counter[str] = field(default_factory=Counter)
+    first_types: Counter[str] | None = None
 
     def start(self) -> None:
-        """Trace from now (tracing slows the run about twofold)."""
-        tracemalloc.start(FRAMES)
+        """Trace allocations from now (when `frames` is set)."""
+        if self.frames:
+            tracemalloc.start(self.frames)
 
     def mark(self, label: str) -> None:
-        """A snapshot; from the second one on, its growth since the first by traceback and by object type."""
+        """A snapshot; from the second one on, its growth since the first by object type (and by traceback)."""
         gc.collect()
-        snapshot = tracemalloc.take_snapshot().filter_traces((tracemalloc.Filter(False, tracemalloc.__file__),))
         types = _types()
-        if self.first is None:
+        snapshot = None
+        if self.frames:
+            snapshot = tracemalloc.take_snapshot().filter_traces((tracemalloc.Filter(False, tracemalloc.__file__),))
+        if self.first_types is None:
             self.first, self.first_types = snapshot, types
+            return
+        grown = Counter({name: types[name] - self.first_types.get(name, 0) for name in types})
+        print(f"\n=== objects at {label}, grown by type: {grown.most_common(TOP)}", file=sys.stderr, flush=True)
+        if snapshot is None or self.first is None:
             return
         stats = snapshot.compare_to(self.first, "traceback")
         total = sum(stat.size_diff for stat in stats)
-        print(f"\n=== memory at {label}: {total / 1e6:+.1f} MB traced since the first mark", file=sys.stderr)
+        print(f"=== memory at {label}: {total / 1e6:+.1f} MB traced since the first mark", file=sys.stderr)
         for stat in stats[:TOP]:
             print(f"--- {stat.size_diff / 1e6:+.2f} MB, {stat.count_diff:+d} blocks", file=sys.stderr)
-            for line in stat.traceback.format()[-2 * FRAMES :]:
+            for line in stat.traceback.format():
                 print(f"    {line}", file=sys.stderr)
-        grown = Counter({name: types[name] - self.first_types.get(name, 0) for name in types})
-        print(f"=== objects grown by type: {grown.most_common(25)}", file=sys.stderr)
+        sys.stderr.flush()
