@@ -32,7 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SOAK_JSON"] = str(args.json.resolve())
     here = Path(__file__).parent
     # No pytest-timeout: a week of simulated time takes longer than the suite's per-test limit, by design.
-    options = ["-q", "-s", "-p", "no:cacheprovider", "--no-cov", "-o", "timeout=0", "-W", "ignore::RuntimeWarning"]
+    # No pytest log capture either: it keeps every record of the test for its report, and a record with a traceback
+    # keeps the exception's frames and their locals alive (the soak's tracing counted LogRecord, UpdateFailed, frame
+    # and traceback objects growing all run long). The soak counts log records with its own handler.
+    options = ["-q", "-s", "-p", "no:cacheprovider", "-p", "no:logging", "--no-cov", "-o", "timeout=0"]
+    options += ["-W", "ignore::RuntimeWarning"]
     return int(pytest.main([str(here / "bench_soak.py"), *options]))
 
 
