@@ -35,6 +35,14 @@ RECORDED: tuple[str, ...] = (
 
 
 @pytest.fixture
+def enable_statistics() -> bool:
+    """The recorder compiles statistics (the harness turns it off by default): the PV outlook reads the recorded
+    sensors' hourly statistics, not their states. The 7-day run of 2026-12-05 recorded the states without this and
+    stopped planning once the imported days left the window."""
+    return True
+
+
+@pytest.fixture
 def recorder_config() -> dict[str, Any]:
     """Record only what the PV outlook reads: the soak otherwise reads only the meter's external statistics, and a
     week of states of ~100 entities would make the recorder, not the integration, the cost of the run."""
