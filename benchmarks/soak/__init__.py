@@ -13,8 +13,12 @@ meter's 30-minute pushes, request timeouts and the dongle emulator's timers all 
 costs what its work costs: about 170 s real on the 2-core CI machine, a speed-up of about 500 (printed as `speedup`).
 Limits: I/O must be in the peer's buffer when sent (loopback UDP and TCP are; the pty is not, so the dongle is on
 TCP); work on threads (the recorder, executor jobs) takes real time while simulated time waits only for the executor
-jobs Home Assistant tracks; the physics move in 10-second steps; and entities are not recorded (only the meter's
-external statistics are checked), since a week of states would make the recorder the cost of the run.
+jobs Home Assistant tracks; the physics move in 10-second steps; and of the entities only the three sensors the PV
+outlook reads are recorded (PV generation, the house energy, the grid import: `conftest.RECORDED`, checked at
+set-up), since a week of states of every entity would make the recorder the cost of the run, while without those
+three the outlook loses its history once the two imported days leave its 14-day window (`--outlook-days N` moves
+that window to show it in a short run). `SOAK_TRACE_MEMORY=types` (or a number of traceback frames) prints, every
+three simulated hours, the objects grown by type and what the allocator holds (`memory.py`).
 
 Faults (`schedule.py`): every kind of the virtual home's catalogue once per simulated day at seeded random times, one
 at a time — packet-loss burst, answer delay, node silence, node power cycle, address change, garbage datagrams, batch

@@ -13,6 +13,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import freezegun.api
 from homeassistant.components.recorder.statistics import statistics_during_period
@@ -24,6 +25,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry  # type
 
 from benchmarks.closed_loop.rig import Watch, keep_history, set_up_home_energy, switch_control_on
 from benchmarks.soak.clock import Freezer, SimDriver
+from benchmarks.soak.conftest import RECORDED
+from benchmarks.soak.memory import MemoryTrace
 from benchmarks.soak.rig import (
     SoakHome,
     begin_fault,
@@ -48,8 +51,9 @@ from benchmarks.soak.scoring import (
     summarize_faults,
     unavailable_extra,
 )
+from custom_components.echonet_hems.home_energy_sources import Role
 from custom_components.echonet_hems.lib.broute.readings import Direction
-from custom_components.echonet_hems.lib.energy import executor as solar_executor
+from custom_components.echonet_hems.lib.energy import executor as solar_executor, pv_outlook
 from custom_components.echonet_hems.lib.energy.executor import EventKind, ExecutorSettings, HandBackReason
 from custom_components.echonet_hems.meter_coordinator import MeterRuntimeData
 from custom_components.echonet_hems.meter_statistics import statistic_id
@@ -117,6 +121,21 @@ def _fresh(hass: HomeAssistant, entities: list[str], since: float) -> bool:
     return True
 
 
+def check_recorded(hass: HomeAssistant, energy: MockConfigEntry) -> None:
+    """The recorder keeps every sensor the PV outlook reads (`conftest.RECORDED`), or the outlook would lose its
+    history once the imported days leave its window."""
+    runtime = energy.runtime_data
+    sources = runtime.coordinator.sources
+    wanted = [
+        *sources.by_role.get(Role.PV_ENERGY, ()),
+        *sources.by_role.get(Role.GRID_IMPORT, ()),
+        *([runtime.forecast.house_entity_id] if runtime.forecast.house_entity_id else []),
+    ]
+    missing = sorted(set(wanted) - set(RECORDED))
+    if missing or len(wanted) != len(RECORDED):
+        raise RuntimeError(f"the recorder would not keep what the PV outlook reads: {missing or wanted}")
+
+
 def _threads_busy(hass: HomeAssistant) -> Callable[[], bool]:
     """Whether an executor job Home Assistant tracks is still running."""
 
@@ -149,6 +168,7 @@ class Soak:
         self.watch: Watch | None = None
         self.events: list[tuple[datetime, solar_executor.Event]] = []  # the executor's events of unloaded runs
         self.fresh: list[float] = []  # moments of executor steps with fresh meter/PV and device data
+        self.planning: dict[int, Counter[str]] = {}  # per simulated day: updates that planned, and why others did not
 
     async def run_to(self, timestamp: float, stop: Callable[[], bool] | None = None) -> None:
         """Advance simulated time to `timestamp` (or until `stop()`)."""
@@ -173,6 +193,7 @@ class Soak:
             self.energy, self.solar = await set_up_home_energy(self.hass, self.home.history, self.run_task_slowly)
             await switch_control_on(self.hass, self.run_task_slowly)
             self.watch = Watch(self.solar)
+            check_recorded(self.hass, self.energy)
         else:
             assert await self.run_task_slowly(self.hass.config_entries.async_setup(self.energy.entry_id))
             self.solar = keep_history(self.energy)
@@ -189,6 +210,12 @@ class Soak:
         assert self.watch is not None
         assert self.solar is not None
         self.watch.on_update()
+        data = self.solar.data
+        if data is not None:
+            day = int((_now() - START.timestamp()) // DAY_S)
+            self.planning.setdefault(day, Counter())[
+                data.error or ("planned" if data.plan is not None else "none")
+            ] += 1
         last = self.solar.executor.state.last_data
         if last is not None and _now() - last.timestamp() <= DATA_MAX_AGE_S:
             self.fresh.append(_now())
@@ -289,6 +316,12 @@ class Soak:
 
 async def test_soak(hass: HomeAssistant, freezer: Any) -> None:
     """Run the soak and print (and optionally write) its figures."""
+    outlook_days = int(os.environ.get("SOAK_OUTLOOK_DAYS", "0")) or pv_outlook._HISTORY_DAYS  # noqa: SLF001
+    with patch.object(pv_outlook, "_HISTORY_DAYS", outlook_days):  # a shorter window shows its end in fewer days
+        await _soak(hass, freezer, outlook_days)
+
+
+async def _soak(hass: HomeAssistant, freezer: Any, outlook_days: int) -> None:
     days, seed = int(os.environ.get("SOAK_DAYS", "1")), int(os.environ.get("SOAK_SEED", "1"))
     freezer.move_to(START)
     await hass.config.async_set_time_zone("Asia/Tokyo")
@@ -305,10 +338,18 @@ async def test_soak(hass: HomeAssistant, freezer: Any) -> None:
     hass.bus.async_listen(EVENT_STATE_CHANGED, soak.observer.on_state)
     await soak.set_up()
     await soak.driver.run_for(WARM_UP_S)
+    tracing = os.environ.get("SOAK_TRACE_MEMORY", "")
+    trace = MemoryTrace(frames=int(tracing) if tracing.isdigit() else 0) if tracing else None
+    if trace is not None:
+        trace.start()
+        trace.mark("start")
     rss_start = _rss()
     t0 = _now()
+    marks = [t0 + hours * 3600.0 for hours in range(3, days * 24 + 1, 3)]
     for fault in soak.plan:
         await soak.inject(fault, t0)
+        while trace is not None and marks and _now() >= marks[0]:
+            trace.mark(f"{(marks.pop(0) - t0) / 3600.0:.0f} h")
     end = t0 + days * DAY_S + TAIL_S
     await soak.run_to(end)
     rss_end = _rss()
@@ -333,6 +374,7 @@ async def test_soak(hass: HomeAssistant, freezer: Any) -> None:
         "real_s": round(real_s, 1),
         "cpu_s": round(cpu.user + cpu.system - cpu_start.user - cpu_start.system, 1),
         "entities": entity_count,
+        "outlook_days": outlook_days,
         "faults": summarize_faults(soak.recoveries, [kind.value for kind in FaultKind]),
         "unavailable_extra_min": unavailable_extra(soak.observer.unavailable, soak.observer.excused),
         "statistics_expected": stats["expected"],
@@ -344,6 +386,7 @@ async def test_soak(hass: HomeAssistant, freezer: Any) -> None:
         "log_errors": counter.errors,
         "log_exception_samples": counter.samples,
         **executor,
+        "planning_per_day": {str(day): dict(counts) for day, counts in sorted(soak.planning.items())},
         "memory_growth_mb": round((rss_end - rss_start) / MB, 1),
         "rss_start_mb": round(rss_start / MB, 1),
         "rss_end_mb": round(rss_end / MB, 1),

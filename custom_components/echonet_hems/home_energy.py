@@ -52,7 +52,7 @@ from .lib.energy.balance import (
 from .lib.energy.calendar import day_type
 from .lib.energy.forecast import PVSite
 from .lib.energy.guards import Conditions, GuardCondition, evaluate_guards, home_conditions
-from .lib.energy.pv_outlook import day_histories, last_day_slots
+from .lib.energy.pv_outlook import HistoryFactsCache
 from .lib.energy.tariff import JST, Tariff
 from .lib.energy.tariff_custom import custom_tariff
 from .lib.energy.tariff_tiered import TieredTariff
@@ -126,6 +126,7 @@ class HomeEnergyCoordinator(DataUpdateCoordinator[HomeEnergyData]):
         self.forecast: PVForecastCoordinator | None = None  # set once both exist (the forecast reads our sources)
         self.jma: JmaWarningCoordinator | None = None
         self.conditions: Conditions | None = None
+        self._history_facts = HistoryFactsCache()  # the guards' day records, derived again when the history changes
 
     async def async_load(self) -> None:
         """Restore the ledger saved by the last run (a fresh one when there is none or it is damaged)."""
@@ -209,13 +210,14 @@ class HomeEnergyCoordinator(DataUpdateCoordinator[HomeEnergyData]):
         history = self.forecast.history if self.forecast is not None else []
         site = PVSite(latitude=self.hass.config.latitude, longitude=self.hass.config.longitude, capacity_kw=1.0)
         local = now.astimezone(JST)
+        facts = self._history_facts.get(history, site)
         conditions = home_conditions(
             mode=self.mode,
             house_consumption_measured=self._house_measured(),
-            history=day_histories(history, site),
+            history=facts.days,
             day_kind=day_type(local.date()),
             weather_warning=bool(warning),
-            last_day_slots=last_day_slots(history),
+            last_day_slots=facts.last_day_slots,
             pv_forecast_available=self.forecast is not None and self.forecast.data is not None,
         )
         self.conditions = conditions  # solar charge plans with the same facts

@@ -22,6 +22,7 @@ from homeassistant.util.unit_conversion import EnergyConverter, PowerConverter
 
 from .const import CONF_KIND, DOMAIN, EntryKind
 from .lib.echonet.ids import BATTERY, BOARD, EV_CHARGER, FUEL_CELL, MULTI_INPUT_PCS, PV, V2H
+from .lib.energy.forecast import pv_expected
 
 # "<node id>-<EOJ as 6 hex digits>_<key>" (object entities); the meter's are "<EUI-64>_<key>".
 _OBJECT_UNIQUE_ID = re.compile(r"-(?P<eoj>[0-9A-Fa-f]{6})_(?P<key>[a-z0-9_]+)$")
@@ -173,14 +174,22 @@ def sum_role(hass: HomeAssistant, sources: Sources, role: Role) -> float | None:
 
 # The live readings solar charge relies on (issue 13: stale meter/PV data hands the devices back): the grid at the
 # meter (the distribution board's main where there is no meter) and the PV.
-_FRESHNESS_ROLES: tuple[tuple[Role, ...], ...] = ((Role.GRID_POWER, Role.BOARD_POWER), (Role.PV_POWER,))
+_GRID_ROLES: tuple[Role, ...] = (Role.GRID_POWER, Role.BOARD_POWER)
+_PV_ROLES: tuple[Role, ...] = (Role.PV_POWER,)
 
 
 def readings_reported_at(hass: HomeAssistant, sources: Sources, now: datetime) -> datetime | None:
     """When the grid and PV power readings were last reported (the oldest of them, at most `now`); None while one is
-    unavailable or unknown. A house without such a sensor has nothing that can go stale: `now`."""
+    unavailable or unknown. A house without such a sensor has nothing that can go stale: `now`.
+
+    The PV counts only while PV is expected (the sun above `PV_EXPECTED_ELEVATION_DEG` at the home): many power
+    conditioners stop answering at night, and a silent one must not hand the devices back at night and so block
+    night-time grid charging, when the PV reading carries nothing the plan needs."""
     reported = now
-    for roles in _FRESHNESS_ROLES:
+    freshness = [_GRID_ROLES]
+    if pv_expected(now, hass.config.latitude, hass.config.longitude):
+        freshness.append(_PV_ROLES)
+    for roles in freshness:
         role = next((role for role in roles if sources.has(role)), None)
         for entity_id in sources.by_role.get(role, ()) if role is not None else ():
             state = hass.states.get(entity_id)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from homeassistant.core import State
+from datetime import timedelta
+
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant, State
 import pytest
 
 from custom_components.echonet_hems.const import EntryKind
-from custom_components.echonet_hems.home_energy_sources import Role, Sources, read_energy_kwh, read_power_w, role_of
+from custom_components.echonet_hems.home_energy_sources import (
+    Role,
+    Sources,
+    read_energy_kwh,
+    read_power_w,
+    readings_reported_at,
+    role_of,
+)
+from custom_components.echonet_hems.lib.energy.tariff import JST
 
 
 @pytest.mark.parametrize(
@@ -56,3 +67,21 @@ def test_sources_list_their_entities_once() -> None:
     assert sources.entity_ids() == ("sensor.a", "sensor.b")
     assert sources.has(Role.PV_POWER)
     assert not sources.has(Role.GRID_POWER)
+
+
+async def test_a_silent_power_conditioner_counts_as_stale_only_while_pv_is_expected(hass: HomeAssistant) -> None:
+    """Many power conditioners stop answering at night: their unavailable PV reading must not make the data stale
+    then (it would hand the devices back and block night-time grid charging), but still does by day."""
+    hass.config.latitude, hass.config.longitude = 35.68, 139.77  # Tokyo
+    hass.states.async_set("sensor.grid", "350", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.pv", STATE_UNAVAILABLE, {"unit_of_measurement": "W"})
+    sources = Sources({Role.GRID_POWER: ("sensor.grid",), Role.PV_POWER: ("sensor.pv",)})
+    grid_at = hass.states.get("sensor.grid").last_reported  # type: ignore[union-attr]
+    night, noon = grid_at.astimezone(JST).replace(hour=23), grid_at.astimezone(JST).replace(hour=12)
+    later = timedelta(days=1)  # `now` after the readings, so the result is a reading's time, not `now`
+
+    assert readings_reported_at(hass, sources, night + later) == grid_at  # the grid alone decides at night
+    assert readings_reported_at(hass, sources, noon + later) is None  # by day a silent PV is stale data
+
+    hass.states.async_set("sensor.pv", "1200", {"unit_of_measurement": "W"})
+    assert readings_reported_at(hass, sources, noon + later) == grid_at  # the oldest of grid and PV

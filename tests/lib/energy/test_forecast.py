@@ -17,6 +17,7 @@ from custom_components.echonet_hems.lib.energy.forecast import (
     learn_system_factor,
     load_forecast,
     nowcast,
+    pv_expected,
     pv_forecast_from_cloud,
     pv_quantile,
     pv_scenarios,
@@ -108,3 +109,18 @@ def test_history_profiles_by_day_type() -> None:
     draws = hot_water_forecast(history, [DayType.WEEKDAY], 0, 2, days_per_type=1)
     assert draws == [pytest.approx(0.9), pytest.approx(0.9)]
     assert load_forecast([], [DayType.WEEKDAY], 0, 4) is None
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        (datetime(2026, 5, 20, 12, 0, tzinfo=JST), True),
+        (datetime(2026, 5, 20, 23, 0, tzinfo=JST), False),
+        (datetime(2026, 5, 20, 2, 0, tzinfo=JST), False),
+        (datetime(2026, 5, 20, 4, 35, tzinfo=JST), False),  # Tokyo's sunrise is 04:30: the sun is below 5° still
+        (datetime(2026, 5, 20, 5, 30, tzinfo=JST), True),
+        (datetime(2026, 12, 20, 17, 0, tzinfo=JST), False),  # after a December sunset (16:30)
+    ],
+)
+def test_pv_is_expected_only_with_the_sun_well_above_the_horizon(local: datetime, expected: bool) -> None:
+    assert pv_expected(local, 35.68, 139.77) is expected

@@ -8,7 +8,14 @@ import pytest
 
 from custom_components.echonet_hems.lib.energy.forecast import PVSite, clear_sky_pv_kw
 from custom_components.echonet_hems.lib.energy.guards import GridSlot
-from custom_components.echonet_hems.lib.energy.pv_outlook import HourlyDay, last_day_slots, pv_outlook
+from custom_components.echonet_hems.lib.energy.pv_outlook import (
+    HistoryFactsCache,
+    HourlyDay,
+    day_histories,
+    history_facts,
+    last_day_slots,
+    pv_outlook,
+)
 from custom_components.echonet_hems.lib.energy.tariff import JST
 
 SITE = PVSite(latitude=35.68, longitude=139.77, capacity_kw=1.0)
@@ -80,3 +87,21 @@ def test_last_day_slots_are_the_measured_hours_of_the_last_day() -> None:
     assert len(slots) == 24
     assert slots[12] == GridSlot(bought_kwh=0.1, pv_kwh=days[-1].pv_kwh[12] or 0.0, house_kwh=0.5)
     assert last_day_slots([]) == []
+
+
+def test_the_guards_history_facts_are_derived_again_only_for_new_data() -> None:
+    site = PVSite(capacity_kw=1.0)
+    days = history(20)
+    cache = HistoryFactsCache()
+    facts = cache.get(days, site)
+    assert facts == history_facts(days, site)
+    assert facts.days == tuple(day_histories(days, site))
+    for _ in range(100):  # the balance updates of an hour: same history object, then an equal reload
+        assert cache.get(days, site) is facts
+    assert cache.get(list(days), site) is facts
+    assert cache.computed == 1
+
+    newer = [*days[1:], clear_day(days[-1].day + timedelta(days=1), load_kw=0.9)]  # a new day came in
+    assert cache.get(newer, site) == history_facts(newer, site) != facts
+    assert cache.get(newer, PVSite(latitude=43.06, capacity_kw=1.0)).days != cache.get(newer, site).days  # moved
+    assert cache.computed == 4

@@ -86,6 +86,20 @@ def clear_sky_poa_w_m2(when: datetime, site: PVSite) -> float:
     )
 
 
+PV_EXPECTED_ELEVATION_DEG = 5.0
+"""Sun elevation from which a power conditioner is expected to be running and answering. Many stop answering once
+their DC input dies after sunset and start again some time after sunrise; at 5° the Haurwitz clear-sky irradiance
+below is about 50 W/m² (5 % of noon in May), so a conditioner is well awake by then, and a stale PV reading in the
+half hour around sunrise or sunset misses little energy. Our choice, not a figure from a data sheet."""
+
+
+def pv_expected(when: datetime, latitude: float, longitude: float) -> bool:
+    """Whether PV should be producing (and its power conditioner answering) at `when`: the sun at least
+    `PV_EXPECTED_ELEVATION_DEG` above the horizon at the site."""
+    observer = Observer(latitude=latitude, longitude=longitude)
+    return float(elevation(observer, when, with_refraction=False)) >= PV_EXPECTED_ELEVATION_DEG
+
+
 def clear_sky_pv_kw(start: datetime, slots: int, site: PVSite, slot_minutes: int = 30) -> list[float]:
     """Clear-sky DC-equivalent PV power (kW, before the system factor) per slot, sampled at the slot middle."""
     step = timedelta(minutes=slot_minutes)

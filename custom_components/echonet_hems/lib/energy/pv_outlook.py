@@ -163,3 +163,40 @@ def last_day_slots(history: Sequence[HourlyDay]) -> list[GridSlot]:
         if slots:
             return slots
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryFacts:
+    """What the guards read from the hourly history: the complete days as day records, and the last day's slots."""
+
+    days: tuple[DayHistory, ...]
+    last_day_slots: tuple[GridSlot, ...]
+
+
+def history_facts(history: Sequence[HourlyDay], site: PVSite) -> HistoryFacts:
+    """The guards' facts from the hourly history (the clear-sky model for each of up to 60 days: the costly part)."""
+    return HistoryFacts(tuple(day_histories(history, site)), tuple(last_day_slots(history)))
+
+
+class HistoryFactsCache:
+    """`history_facts` of the last history seen. The guards are evaluated on every balance update (every 30 s and on
+    each source change), while the history changes only when the PV outlook reloads it (every 30 minutes, with new
+    content once a day): deriving the days again each time cost more than half of an evaluation."""
+
+    __slots__ = ("_facts", "_history", "_site", "computed")
+
+    def __init__(self) -> None:
+        """Empty: the first `get` computes."""
+        self._history: Sequence[HourlyDay] | None = None
+        self._site: PVSite | None = None
+        self._facts = HistoryFacts((), ())
+        self.computed = 0  # how many times the facts were derived (for tests and benchmarks)
+
+    def get(self, history: Sequence[HourlyDay], site: PVSite) -> HistoryFacts:
+        """The facts of `history` at `site`, derived again only when either differs from the last call's."""
+        same = self._history is not None and (history is self._history or history == self._history)
+        if not same or site != self._site:
+            self._history, self._site = history, site
+            self._facts = history_facts(history, site)
+            self.computed += 1
+        return self._facts
