@@ -180,7 +180,8 @@ async def add_meter_entry(api: RestApi, port: str, route_b_id: str, password: st
 
 
 async def add_home_energy_entry(api: RestApi, choices: Mapping[str, str] = HOME_ENERGY_CHOICES) -> str:
-    """ "Home energy" through the real flow: menu → home_energy → contract and tariff; the entry id."""
+    """ "Home energy" through the real flow: menu → home_energy → contract and tariff → solar charge's devices and
+    reserves (as offered); the entry id."""
     step = "adding the Home energy entry (config flow)"
     menu = await _start_flow(api, step)
     if "home_energy" not in menu.get("menu_options", []):
@@ -189,7 +190,11 @@ async def add_home_energy_entry(api: RestApi, choices: Mapping[str, str] = HOME_
     form = await _flow_step(api, step, menu["flow_id"], {"next_step_id": "home_energy"})
     if form.get("type") != "form":
         raise DemoError(step, _describe(form))
-    return _created_entry_id(step, await _flow_step(api, step, menu["flow_id"], dict(choices)))
+    solar_charge = await _flow_step(api, step, menu["flow_id"], dict(choices))
+    if solar_charge.get("type") != "form" or solar_charge.get("step_id") != "solar_charge":
+        raise DemoError(step, f"expected solar charge's step: {_describe(solar_charge)}")
+    # Solar charge's devices and reserves as offered (the first device found of each kind, the defaults).
+    return _created_entry_id(step, await _flow_step(api, step, menu["flow_id"], {}))
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

@@ -59,7 +59,13 @@ from .const import (
 from .device_info import manufacturer_label
 from .endpoint import async_acquire_endpoint
 from .ha_compat import ReloadingOptionsFlow
-from .home_energy_flow import HomeEnergyOptionsFlow, default_options, entry_schema
+from .home_energy_flow import (
+    HomeEnergyOptionsFlow,
+    default_options,
+    entry_schema,
+    solar_charge_errors,
+    solar_charge_schema,
+)
 from .interfaces import NetworkInterface, async_network_interfaces, async_resolve_interface
 from .lib.broute.credentials import InvalidCredentialsError
 from .lib.broute.meter import SmartMeterClient
@@ -233,6 +239,7 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         self._interface = ""
         self._addresses: list[str] = []
         self._found: tuple[Node, ...] = ()
+        self._home_energy_options: dict[str, Any] = {}  # contract, tariff and defaults, until solar charge's step
 
     @staticmethod
     @callback
@@ -257,11 +264,23 @@ class EchonetHemsConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured()
         if user_input is None:
             return self.async_show_form(step_id="home_energy", data_schema=entry_schema(self.hass))
-        return self.async_create_entry(
-            title="Home energy",
-            data={CONF_KIND: EntryKind.HOME_ENERGY.value},
-            options=default_options(self.hass, user_input[CONF_CONTRACT], user_input[CONF_TARIFF]),
-        )
+        self._home_energy_options = default_options(self.hass, user_input[CONF_CONTRACT], user_input[CONF_TARIFF])
+        return await self.async_step_solar_charge()
+
+    async def async_step_solar_charge(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Solar charge's devices (those the LAN entries found, with what each lets us set), the battery and hot-water
+        reserves and the car's usual day; control stays off until the user turns on the Solar charge switch."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = solar_charge_errors(user_input)
+            if not errors:
+                return self.async_create_entry(
+                    title="Home energy",
+                    data={CONF_KIND: EntryKind.HOME_ENERGY.value},
+                    options={**self._home_energy_options, **user_input},
+                )
+        schema = await solar_charge_schema(self.hass, self._home_energy_options)
+        return self.async_show_form(step_id="solar_charge", data_schema=schema, errors=errors)
 
     # ------------------------------------------------------------------------------------------ smart meter
     async def _async_meter_form(

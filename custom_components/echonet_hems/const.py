@@ -80,6 +80,7 @@ FORECAST_INTERVAL: Final = timedelta(minutes=30)
 
 # Solar charge (options of the Home energy entry).
 CONF_BATTERY_RESERVE: Final = "battery_reserve"
+CONF_HOT_WATER_RESERVE: Final = "hot_water_reserve_l"  # litres of hot water (0xE1) never given up
 CONF_EV_DEPARTURE: Final = "ev_departure"
 CONF_EV_ARRIVAL: Final = "ev_arrival"
 CONF_EV_TARGET: Final = "ev_target_kwh"

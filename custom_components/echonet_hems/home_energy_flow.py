@@ -43,6 +43,7 @@ from .const import (
     CONF_EV_TARGET,
     CONF_EV_TRIP,
     CONF_FUEL_ADJUSTMENT,
+    CONF_HOT_WATER_RESERVE,
     CONF_JMA_OFFICE,
     CONF_RENEWABLE_LEVY,
     CONF_SELL_PRICE,
@@ -194,6 +195,7 @@ def preview_text(bands: str, options: Mapping[str, Any], today: date) -> str:
 
 SOLAR_CHARGE_DEFAULTS: dict[str, Any] = {
     CONF_BATTERY_RESERVE: 10,
+    CONF_HOT_WATER_RESERVE: 100,
     CONF_EV_DEPARTURE: "07:30:00",
     CONF_EV_ARRIVAL: "18:00:00",
     CONF_EV_TARGET: 30.0,
@@ -232,10 +234,15 @@ def _solar_charge_schema(current: Mapping[str, Any], devices: dict[Any, Any]) ->
     percent = NumberSelector(
         NumberSelectorConfig(min=0, max=90, step=1, mode=NumberSelectorMode.SLIDER, unit_of_measurement="%")
     )
+    # A household EcoCute tank holds 370-550 L; the reserve is the hot water (0xE1) below which heating is never held.
+    litres = NumberSelector(
+        NumberSelectorConfig(min=0, max=600, step=10, mode=NumberSelectorMode.BOX, unit_of_measurement="L")
+    )
     return vol.Schema(
         {
             **devices,
             vol.Required(CONF_BATTERY_RESERVE, default=current[CONF_BATTERY_RESERVE]): percent,
+            vol.Required(CONF_HOT_WATER_RESERVE, default=current[CONF_HOT_WATER_RESERVE]): litres,
             vol.Required(CONF_EV_DEPARTURE, default=current[CONF_EV_DEPARTURE]): TimeSelector(),
             vol.Required(CONF_EV_ARRIVAL, default=current[CONF_EV_ARRIVAL]): TimeSelector(),
             vol.Required(CONF_EV_TARGET, default=current[CONF_EV_TARGET]): _kwh(200),
@@ -243,6 +250,17 @@ def _solar_charge_schema(current: Mapping[str, Any], devices: dict[Any, Any]) ->
             vol.Required(CONF_EV_BATTERY, default=current[CONF_EV_BATTERY]): _kwh(200),
         }
     )
+
+
+async def solar_charge_schema(hass: HomeAssistant, current: Mapping[str, Any]) -> vol.Schema:
+    """Solar charge's form (set-up and options): the devices found now, the reserves and the car's usual day."""
+    values = {**SOLAR_CHARGE_DEFAULTS, **current}
+    return _solar_charge_schema(values, await _device_fields(hass, values))
+
+
+def solar_charge_errors(user_input: Mapping[str, Any]) -> dict[str, str]:
+    """Translated errors of solar charge's form (a number that is not finite)."""
+    return _not_finite(user_input)
 
 
 class HomeEnergyOptionsFlow(ReloadingOptionsFlow):
@@ -263,13 +281,12 @@ class HomeEnergyOptionsFlow(ReloadingOptionsFlow):
     async def async_step_solar_charge(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The devices it drives, the battery reserve and the car's usual day (departure, arrival, energy needed, trip,
         battery size)."""
-        current = {**SOLAR_CHARGE_DEFAULTS, **self.config_entry.options}
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = _not_finite(user_input)
+            errors = solar_charge_errors(user_input)
             if not errors:
                 return self.async_create_entry(data={**self.config_entry.options, **user_input})
-        schema = _solar_charge_schema(current, await _device_fields(self.hass, current))
+        schema = await solar_charge_schema(self.hass, self.config_entry.options)
         return self.async_show_form(step_id="solar_charge", data_schema=schema, errors=errors)
 
     async def async_step_home_energy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

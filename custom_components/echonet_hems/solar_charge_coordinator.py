@@ -28,6 +28,7 @@ from .const import (
     CONF_EV_DEPARTURE,
     CONF_EV_TARGET,
     CONF_EV_TRIP,
+    CONF_HOT_WATER_RESERVE,
     DOMAIN,
 )
 from .home_energy import HomeEnergyCoordinator
@@ -70,6 +71,7 @@ class SolarChargeSettings:
     """The user's settings of solar charge."""
 
     battery_reserve_pct: float = 10.0
+    hot_water_reserve_l: float = Comfort().hot_water_reserve_l
     ev: EVSchedule = field(default_factory=EVSchedule)
     ev_battery_kwh: float = 40.0
     devices: DeviceChoice = field(default_factory=DeviceChoice)
@@ -87,6 +89,7 @@ def settings_from_options(options: Mapping[str, Any]) -> SolarChargeSettings:
 
     return SolarChargeSettings(
         battery_reserve_pct=float(options.get(CONF_BATTERY_RESERVE, defaults.battery_reserve_pct)),
+        hot_water_reserve_l=float(options.get(CONF_HOT_WATER_RESERVE, defaults.hot_water_reserve_l)),
         ev=EVSchedule(
             departure=clock(CONF_EV_DEPARTURE, ev_defaults.departure),
             arrival=clock(CONF_EV_ARRIVAL, ev_defaults.arrival),
@@ -305,7 +308,14 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
             self._ev_last_kwh = state.ev_kwh
         try:
             plan = await self.hass.async_add_executor_job(
-                make_plan, inputs, home, tariff, state, now, self.home.conditions, planner_settings(heater)
+                make_plan,
+                inputs,
+                home,
+                tariff,
+                state,
+                now,
+                self.home.conditions,
+                planner_settings(heater, self.settings.hot_water_reserve_l),
             )
         except (PlanningError, ValueError) as err:
             _LOGGER.warning("Solar charge could not make a plan, keeping the last one: %s", err)
@@ -329,7 +339,13 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         """One executor step: write what the plan and the modes ask (nothing while control is off but hand-backs)."""
         settings = ExecutorSettings(
             enabled=enabled and self.control_on,
-            comfort=comfort(self.settings.battery_reserve_pct, self.settings.ev, self.one_off_trip, now),
+            comfort=comfort(
+                self.settings.battery_reserve_pct,
+                self.settings.ev,
+                self.one_off_trip,
+                now,
+                hot_water_reserve_l=self.settings.hot_water_reserve_l,
+            ),
         )
         readings_at = readings_reported_at(self.hass, self.home.sources, now)
         await self.executor.async_run(now, plan, devices, self._modes(devices, now), settings, readings_at)

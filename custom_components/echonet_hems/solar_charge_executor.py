@@ -238,12 +238,18 @@ def _objects_from(value: object) -> dict[DeviceRole, str]:
 
 
 def comfort(
-    battery_reserve_pct: float, ev: EVSchedule, one_off: tuple[datetime, float] | None, now: datetime
+    battery_reserve_pct: float,
+    ev: EVSchedule,
+    one_off: tuple[datetime, float] | None,
+    now: datetime,
+    *,
+    hot_water_reserve_l: float = Comfort().hot_water_reserve_l,
 ) -> Comfort:
     """The comfort limits of the settings."""
     target = one_off[1] if one_off is not None and one_off[0] > now else ev.target_kwh
     return Comfort(
         battery_reserve_percent=battery_reserve_pct,
+        hot_water_reserve_l=hot_water_reserve_l,
         ev_departure=next_departure(now, ev, one_off),
         ev_target_wh=target * 1000.0,
     )

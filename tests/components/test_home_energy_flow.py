@@ -78,6 +78,9 @@ async def test_creates_one_entry_with_the_presets_defaults(hass: HomeAssistant) 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_CONTRACT: "full", CONF_TARIFF: kansai}
     )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "solar_charge"  # no LAN entry: no device to choose, the reserves and the car's day
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     options = result["result"].options
     assert options[CONF_CONTRACT] == "full"

@@ -9,6 +9,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from homeassistant.helpers import issue_registry as ir
@@ -18,8 +19,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.echonet_hems.const import (
     CONF_BATTERY_DEVICE,
+    CONF_CONTRACT,
     CONF_EV_DEVICE,
+    CONF_HOT_WATER_RESERVE,
+    CONF_TARIFF,
     CONF_WATER_HEATER_DEVICE,
+    DEFAULT_TARIFF,
     DOMAIN,
     NOT_CONTROLLED,
 )
@@ -27,12 +32,17 @@ from custom_components.echonet_hems.diagnostics import async_get_config_entry_di
 from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
 from custom_components.echonet_hems.lib.echonet.ids import EV_CHARGER, V2H
 from custom_components.echonet_hems.lib.energy.commands import DeviceRole
+from custom_components.echonet_hems.lib.energy.devices import WaterHeaterParams
 from custom_components.echonet_hems.lib.energy.executor import DeviceState
 from custom_components.echonet_hems.lib.energy.solar_charge import Device
 from custom_components.echonet_hems.object_coordinator import EchonetObjectCoordinator
-from custom_components.echonet_hems.solar_charge_coordinator import MISSING_REPAIR_AFTER, find_devices
+from custom_components.echonet_hems.solar_charge_coordinator import (
+    MISSING_REPAIR_AFTER,
+    find_devices,
+    planner_settings,
+)
 from custom_components.echonet_hems.solar_charge_devices import ISSUE_DEVICE_MISSING, candidates
-from custom_components.echonet_hems.solar_charge_executor import Executor
+from custom_components.echonet_hems.solar_charge_executor import Executor, comfort
 from virtual_home.runtime import VirtualHome
 
 from .test_home_energy import entity_id, set_up, set_up_lan
@@ -200,3 +210,58 @@ async def test_the_executor_never_applies_one_devices_state_to_another(hass: Hom
     assert restarted.state.device(DeviceRole.BATTERY) == DeviceState()  # its baseline is not the new one's
     assert restarted.state.device(DeviceRole.WATER_HEATER) == heater  # other roles keep theirs
     assert restarted.objects == {DeviceRole.BATTERY: "B-027D01"}
+
+
+async def test_setting_up_home_energy_offers_the_devices_and_the_reserves(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    """The config flow's second step is solar charge's: the devices the LAN entry found, the battery and hot-water
+    reserves and the car's usual day; what the user picks is the entry's options, and the hot-water reserve reaches
+    the executor's comfort rule and the plan's tank floor. A number that is not finite is refused, nothing lost."""
+    await set_up_lan(hass, lan_entry)
+    evs = candidates(hass)[Device.EV]
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "home_energy"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CONTRACT: "surplus", CONF_TARIFF: DEFAULT_TARIFF}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "solar_charge"
+    default, options = _field(result, CONF_EV_DEVICE)
+    assert default == evs[0].object_id
+    assert list(options) == [evs[0].object_id, evs[1].object_id, NOT_CONTROLLED]
+    assert _field_default(result, CONF_HOT_WATER_RESERVE) == 100
+
+    chosen = {
+        **SETTINGS,
+        CONF_HOT_WATER_RESERVE: 180,
+        CONF_EV_DEVICE: evs[1].object_id,
+        CONF_WATER_HEATER_DEVICE: NOT_CONTROLLED,
+    }
+    refused = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**chosen, CONF_HOT_WATER_RESERVE: float("nan")}
+    )
+    assert refused["type"] is FlowResultType.FORM
+    assert refused["errors"] == {CONF_HOT_WATER_RESERVE: "not_a_number"}
+    created = await hass.config_entries.flow.async_configure(result["flow_id"], chosen)
+    assert created["type"] is FlowResultType.CREATE_ENTRY
+    entry = created["result"]
+    assert entry.options[CONF_EV_DEVICE] == evs[1].object_id
+    assert entry.options[CONF_WATER_HEATER_DEVICE] == NOT_CONTROLLED
+    assert entry.options[CONF_TARIFF] == DEFAULT_TARIFF  # the first step's choices are kept
+    await hass.async_block_till_done()
+    solar = _runtime(entry).solar_charge
+    assert solar.settings.hot_water_reserve_l == 180
+    assert find_devices(hass, solar.settings.devices)[Device.EV] is evs[1]
+    now = dt_util.utcnow()
+    limits = comfort(solar.settings.battery_reserve_pct, solar.settings.ev, None, now, hot_water_reserve_l=180)
+    assert limits.hot_water_reserve_l == 180
+    heater = WaterHeaterParams(tank_l=460.0)
+    assert planner_settings(heater, 180).tank_floor_fraction > planner_settings(heater, 100).tank_floor_fraction
+
+
+def _field_default(result: FlowResult, key: str) -> Any:
+    for marker in result["data_schema"].schema:  # type: ignore[union-attr]
+        if marker == key:
+            return marker.default()
+    raise AssertionError(f"no field {key}")
