@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final, cast
 
+from homeassistant.components.recorder.db_schema import StatisticsShortTerm
 from homeassistant.components.recorder.models import StatisticData, StatisticMeanType, StatisticMetaData
 from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
 
 from benchmarks.planner.simulate import StoredEnergy
@@ -60,6 +62,7 @@ START: Final = datetime(2026, 5, 17, 23, 0, tzinfo=JST)  # set-up an hour before
 HISTORY_DAYS: Final = 14  # what the outlook learns from (`pv_outlook._HISTORY_DAYS`)
 GRID_S: Final = 60.0  # the physics step: both runs step on the same grid, so they differ only by our writes
 SLOT: Final = timedelta(minutes=30)
+FIVE_MINUTES: Final = timedelta(minutes=5)  # the recorder's short-term statistics period
 TARIFF_KEY: Final = "tepco-smart-life-s"
 # The Home energy entry as the flow creates it with the preset's defaults (the levy and sell price are those of the
 # project's tests; the preset's own prices and their sources are in lib/energy/tariff_presets.py).
@@ -132,6 +135,19 @@ async def import_history(hass: HomeAssistant, statistic_id: str, rows: list[tupl
         metadata["unit_class"] = "energy"
     data = [StatisticData(start=start, state=total, sum=total) for start, total in rows]
     async_import_statistics(hass, cast(StatisticMetaData, metadata), data)
+    if rows:
+        # The recorder continues an entity's sum from its last 5-minute row, not from the hourly rows: without one,
+        # its first compiled hour starts the sum again at 0, and that hour's change (sum minus the last imported
+        # sum) is the whole history negated — the first recorded day is then nonsense to the PV outlook. A recorder
+        # that had been running would have left such a row; its state is unknown (the sensor's value before set-up
+        # is not the history's total), so the first state after set-up is the zero point and the sum goes on.
+        last_start, total = rows[-1]
+        last_five = dt_util.as_utc(last_start + timedelta(hours=1) - FIVE_MINUTES)
+        get_instance(hass).async_import_statistics(
+            cast(StatisticMetaData, metadata),
+            [StatisticData(start=last_five, sum=total)],
+            StatisticsShortTerm,
+        )
 
 
 def v2h_object_id(hass: HomeAssistant) -> str:

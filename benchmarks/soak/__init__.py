@@ -34,5 +34,7 @@ outside the fault windows, total and per entity); `statistics_missing`, `statist
 two-day backfill and the restart); `log_exceptions` (log records with a traceback); `memory_growth_mb` (RSS of the
 process from the end of a one-hour warm-up to the end; the virtual home is in the same process); solar charge's
 `handovers` by reason, `executor_writes` per device, `plan_failures`, and `data_stale_resumptions` (how control came
-back after each hand-back for stale meter/PV data).
+back after each hand-back for stale meter/PV data); `planning_per_day` (solar charge's updates per simulated day
+that planned, and why the others did not) and `outlook_recorded_days` (each day the soak recorded as the PV outlook
+reads it at the end: its PV kWh, or null where an hour has no statistics row and the outlook does not count it).
 """

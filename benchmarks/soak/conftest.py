@@ -38,7 +38,8 @@ RECORDED: tuple[str, ...] = (
 def enable_statistics() -> bool:
     """The recorder compiles statistics (the harness turns it off by default): the PV outlook reads the recorded
     sensors' hourly statistics, not their states. The 7-day run of 2026-12-05 recorded the states without this and
-    stopped planning once the imported days left the window."""
+    stopped planning once the imported days left the window. The recorder compiles on its own five-minute timer, so
+    the clock is frozen at the soak's start before the recorder starts (`bench_soak.test_soak`'s `freeze_time`)."""
     return True
 
 
