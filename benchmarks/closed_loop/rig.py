@@ -136,18 +136,26 @@ async def import_history(hass: HomeAssistant, statistic_id: str, rows: list[tupl
     data = [StatisticData(start=start, state=total, sum=total) for start, total in rows]
     async_import_statistics(hass, cast(StatisticMetaData, metadata), data)
     if rows:
-        # The recorder continues an entity's sum from its last 5-minute row, not from the hourly rows: without one,
-        # its first compiled hour starts the sum again at 0, and that hour's change (sum minus the last imported
-        # sum) is the whole history negated — the first recorded day is then nonsense to the PV outlook. A recorder
-        # that had been running would have left such a row; its state is unknown (the sensor's value before set-up
-        # is not the history's total), so the first state after set-up is the zero point and the sum goes on.
-        last_start, total = rows[-1]
-        last_five = dt_util.as_utc(last_start + timedelta(hours=1) - FIVE_MINUTES)
-        get_instance(hass).async_import_statistics(
-            cast(StatisticMetaData, metadata),
-            [StatisticData(start=last_five, sum=total)],
-            StatisticsShortTerm,
-        )
+        continue_sum(hass, cast(StatisticMetaData, metadata), *rows[-1])
+
+
+def continue_sum(hass: HomeAssistant, metadata: StatisticMetaData, last_start: datetime, total: float) -> None:
+    """Make the recorder's own rows of an entity go on from its imported history's sum (`total` at the end of the hour
+    starting `last_start`), as they would after weeks of recording.
+
+    The recorder continues a sum from its last 5-minute row, not from the hourly rows: without one, its first
+    compiled hour starts again at 0 and that hour's change (its sum minus the last imported one) is the whole history
+    negated. So the last 5-minute row of the history (sum only: the sensor's value before set-up is not the
+    history's total, so its first state is the zero point), for the rows still to come; and the rows the recorder
+    already compiled since (the PV's sensor exists before its history is imported) are moved up by `total`, as the
+    Developer tools' "adjust sum" does. Both go through the recorder's queue in this order, after the import.
+    """
+    recorder = get_instance(hass)
+    end = dt_util.as_utc(last_start + timedelta(hours=1))
+    recorder.async_import_statistics(
+        metadata, [StatisticData(start=end - FIVE_MINUTES, sum=total)], StatisticsShortTerm
+    )
+    recorder.async_adjust_statistics(metadata["statistic_id"], end, total, "kWh")
 
 
 def v2h_object_id(hass: HomeAssistant) -> str:

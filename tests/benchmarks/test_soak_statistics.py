@@ -40,13 +40,15 @@ def test_the_soak_freezes_its_clock_before_the_recorder_starts() -> None:
     assert [mark.args for mark in marks] == [(bench_soak.START,)]
 
 
+@pytest.mark.parametrize("compiled_first", [False, True])
 @pytest.mark.freeze_time(bench_soak.START)
-async def test_recorded_hours_continue_the_imported_sum(hass: HomeAssistant, freezer: Any) -> None:
+async def test_recorded_hours_continue_the_imported_sum(
+    hass: HomeAssistant, freezer: Any, compiled_first: bool
+) -> None:
     await hass.config.async_set_time_zone("Asia/Tokyo")
     assert await async_setup_component(hass, "sensor", {})
     # A day of history, 1 kWh an hour (each row: the hour's start, the total at its end); the device's own counter
     # (1,000 kWh) is not the history's total, as for the soak's PV and house energy sensors.
-    await import_history(hass, ENTITY, [(bench_soak.START - timedelta(hours=h), 50.0 - h) for h in range(24, 0, -1)])
     counter = [1000.0]
 
     def step() -> None:
@@ -55,7 +57,10 @@ async def test_recorded_hours_continue_the_imported_sum(hass: HomeAssistant, fre
 
     step()
     driver = SimDriver(asyncio.get_running_loop(), freezer, 10.0, step)
-    await driver.run_for(2 * 3600 + 600)  # two hours and the compile of the second
+    if compiled_first:  # as the soak's PV: the sensor exists, and is compiled, before its history is imported
+        await driver.run_for(400)
+    await import_history(hass, ENTITY, [(bench_soak.START - timedelta(hours=h), 50.0 - h) for h in range(24, 0, -1)])
+    await driver.run_for(2 * 3600 + 600 - (400 if compiled_first else 0))  # two hours and the compile of the second
     recorder = get_instance(hass)
     await recorder.async_block_till_done()
     rows = await recorder.async_add_executor_job(
