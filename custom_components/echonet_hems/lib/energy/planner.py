@@ -301,7 +301,7 @@ def make_plan(
         time_limit_s=settings.solver_time_limit_s,
     )
     result = solve_scenarios(
-        lp_inputs, scenarios, [1.0 / len(scenarios)] * len(scenarios), _shared_slots(inputs), solver
+        lp_inputs, scenarios, [1.0 / len(scenarios)] * len(scenarios), shared_slots(inputs), solver
     )
     slots = _slots(inputs, devices, tariff, times, buy, sell, pv, load, home, departures, result, warning)
     slack = float(result.unmet_heat.sum() + result.ev_short.sum() + result.extra["trip_unmet_kwh"])
@@ -405,7 +405,7 @@ def _pv_cases(
     return cases[0], cases, 0.5
 
 
-def _shared_slots(inputs: PlanInputs) -> int:
+def shared_slots(inputs: PlanInputs) -> int:
     """Slots whose decisions cannot wait for the PV outcome: the firm slots, and at night every slot until the sun
     is up (the night heating and charging are decided before the day shows what it brings)."""
     pv = inputs.pv_kw

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from .planner import Plan, PlanInputs, PlannerSettings, PlanState
+from .planner import Plan, PlanInputs, PlannerSettings, PlanState, shared_slots
 
 
 class ReplanReason(StrEnum):
@@ -66,19 +66,13 @@ def _state_deviation(plan: Plan, offset: int, state: PlanState) -> float:
 
 
 def _hedged_slots(planned: PlanInputs) -> int:
-    """Slots of a plan decided for every PV scenario alike (``planner._shared_slots``: the firm slots, and at night
+    """Slots of a plan decided for every PV scenario alike (``planner.shared_slots``: the firm slots, and at night
     every slot until the sun is up). Beyond them a two-stage plan's slots are its median scenario's recourse: right
     only if the day turns out median, so they are not executed without a new plan. A plan without a learned PV
     error has one scenario, and every slot is its decision."""
     if planned.pv_error.sd <= 0.0:
         return len(planned.pv_kw)
-    pv = planned.pv_kw
-    shared = max(planned.firm_slots, 1)
-    if pv[0] > 0.0:
-        return shared
-    while shared < len(pv) and pv[shared] <= 0.0:
-        shared += 1
-    return shared
+    return shared_slots(planned)
 
 
 def _window_change(old: tuple[float, ...], new: tuple[float, ...], offset: int, window: int, dt_h: float) -> float:
