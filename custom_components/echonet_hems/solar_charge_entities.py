@@ -37,8 +37,9 @@ _RUNNING_W = 50.0
 
 def solar_charge_device_info(device: Device | None = None) -> DeviceInfo:
     """Solar charge's own device (a service), next to the Home energy device; with `device`, that kind's own service
-    device under it ("EcoCute solar charge"), whose switch is named as the device, so "turn off the EcoCute solar
-    charge" reaches it through Assist's built-in intents, and whose other entities read "EcoCute solar charge Mode"."""
+    device ("EcoCute solar charge", not linked to the first: `via_device` is deprecated from 2026.11, see
+    `ha_compat.link_via_device`), whose switch is named as the device, so "turn off the EcoCute solar charge" reaches
+    it through Assist's built-in intents, and whose other entities read "EcoCute solar charge Mode"."""
     if device is None:
         return DeviceInfo(
             identifiers={(DOMAIN, SOLAR_CHARGE_DEVICE)},
@@ -51,7 +52,6 @@ def solar_charge_device_info(device: Device | None = None) -> DeviceInfo:
         translation_key=f"solar_charge_{device}",
         manufacturer="ECHONET Lite HEMS",
         entry_type=DeviceEntryType.SERVICE,
-        via_device=(DOMAIN, SOLAR_CHARGE_DEVICE),
     )
 
 
