@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
 from datetime import datetime
+from functools import partial
 import json
 import os
 from pathlib import Path
@@ -20,14 +21,26 @@ from homeassistant.setup import async_setup_component
 from benchmarks.closed_loop.rig import energy_entry, lan_entry
 from custom_components.echonet_hems.const import DOMAIN
 from virtual_home.clock import JST, ManualClock
+from virtual_home.dongle import Dialect, DongleOptions, DonglePort
 from virtual_home.runtime import HomeOptions, VirtualHome
 
-from .flow_inputs import ACTIONS, FLOW_HOME_ENERGY, FLOW_METER, FlowInputGenerator
+from .flow_inputs import (
+    ACTIONS,
+    FLOW_HOME_ENERGY,
+    FLOW_LAN,
+    FLOW_METER,
+    ROUTE_B_ID,
+    ROUTE_B_PASSWORD,
+    FlowInputGenerator,
+)
 from .flow_rig import FlowRig, meter_entry, refusing_port
 from .harness import Stats, afeed_cases, install_error_counter, stats_to_json
 
 SHARD_ENV: Final = "FUZZ_FLOWS_SHARD"
 HOME_BASE: Final = "127.0.11.10"  # the actions target's virtual home (a loopback block no other rig uses)
+LAN_HOME_BASE: Final = "127.0.12.10"  # the LAN flow's node
+METER_HOME_BASE: Final = "127.0.13.10"  # the meter flow's home (its meter behind the dongle)
+METER_MAC: Final = "001C640060FA5501"
 HOME_START: Final = datetime(2026, 5, 20, 12, 0, tzinfo=JST)
 CAP_S: Final = 60.0  # an input still unanswered after this is cancelled and counted as a hang
 
@@ -45,6 +58,11 @@ async def _prepared(hass: HomeAssistant, target: str, rig: FlowRig) -> AsyncIter
         if target == FLOW_METER:
             rig.meter = meter_entry()
             rig.meter.add_to_hass(hass)  # never set up: only its port matters to the flows
+            rig.reachable.dongle_url = await stack.enter_async_context(_dongle())
+        if target == FLOW_LAN:
+            home = await stack.enter_async_context(_small_home(LAN_HOME_BASE))
+            rig.reachable.node_address = home.nodes[0].address
+            rig.reachable.set_node_up = partial(_set_nodes_up, home)
         if target == ACTIONS:
             options = HomeOptions(start=HOME_START, base_address=HOME_BASE, history_days=0, seed=0)
             await stack.enter_async_context(VirtualHome(options, clock=ManualClock(HOME_START)))
@@ -63,6 +81,58 @@ async def _prepared(hass: HomeAssistant, target: str, rig: FlowRig) -> AsyncIter
         for entry in hass.config_entries.async_entries(DOMAIN):
             await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
+
+
+@asynccontextmanager
+async def _small_home(base_address: str) -> AsyncIterator[VirtualHome]:
+    """A virtual home in real time with only the PV and the board on the LAN."""
+    # Only the PV and the distribution board on the LAN: the flows need a node, not a house.
+    options = HomeOptions(
+        base_address=base_address,
+        history_days=1,
+        step_seconds=300.0,
+        seed=5,
+        battery_wh=None,
+        ecocute_l=None,
+        ev_charger_discharger=False,
+        ev_charger=False,
+        fuel_cell=False,
+        aircon=False,
+        light=False,
+    )
+    async with VirtualHome(options) as home:
+        yield home
+
+
+async def _set_nodes_up(home: VirtualHome, up: bool) -> None:
+    """Every node of `home` on (answering) or off the network."""
+    for node in home.nodes:
+        if up and not node.running:
+            await node.start()
+        elif not up and node.running:
+            await node.stop()
+
+
+@asynccontextmanager
+async def _dongle() -> AsyncIterator[str]:
+    """A virtual dongle on TCP in front of a small home's meter, joining in a fraction of a second; its URL."""
+    async with _small_home(METER_HOME_BASE) as home:
+        port = DonglePort(
+            Dialect.BP35A1,
+            home.meter,
+            home.clock,
+            route_b_id=ROUTE_B_ID,
+            password=ROUTE_B_PASSWORD,
+            options=DongleOptions(meter_mac=METER_MAC, scan_time_scale=0.0, join_duration=0.05, join_timeout=0.2),
+            pty=False,
+            tcp=True,
+        )
+        endpoints = await port.start()
+        assert endpoints.tcp_url is not None
+        try:
+            yield endpoints.tcp_url
+        finally:
+            await port.close()
 
 
 async def test_flows_shard(hass: HomeAssistant) -> None:

@@ -4,10 +4,13 @@ Pure generation, no Home Assistant: each case's `value` says what to submit (`Fl
 which data (`ActionCall`), reproducible from the shard's seed. Times are relative to the moment of the call
 (`FromNow`), so the same seed asks the same question of a run started on any day.
 
-Reachability is bounded on purpose: ports that pass the flow's scheme check point at a TCP port of this host that
-refuses connections, at device paths that do not exist, or at files and directories that are no serial port (a meter
-the flow cannot reach must answer with a form error at once); addresses that pass the validator are loopback or
-RFC 5737 documentation addresses, so a fuzz run never sends a datagram to a real host.
+Reachability is bounded on purpose: ports that pass the flow's scheme check point at the rig's virtual dongle
+(`DONGLE_PORT`, a meter that joins with `ROUTE_B_ID` and `ROUTE_B_PASSWORD`), at a TCP port of this host that refuses
+connections, at device paths that do not exist, or at files and directories that are no serial port (a meter the flow
+cannot reach must answer with a form error at once); addresses that pass the validator are the rig's virtual node
+(`HOME_ADDRESS`), loopback or RFC 5737 documentation addresses, so a fuzz run never sends a datagram to a real host.
+A share of the inputs is valid or nearly so, and the rig's virtual node is up for half of the LAN inputs, so the
+flows also run to the end: an entry created, set up and loaded (then removed again for the next input).
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ ACTIONS: Final = "actions"
 FLOW_TARGETS: Final = (FLOW_LAN, FLOW_METER, FLOW_HOME_ENERGY, ACTIONS)
 
 CLOSED_PORT: Final = "{closed}"  # replaced by the rig's refusing TCP port (known only at run time)
+DONGLE_PORT: Final = "{dongle}"  # replaced by the rig's virtual dongle's socket:// URL (a meter that joins)
+HOME_ADDRESS: Final = "{home}"  # replaced by the address of the rig's virtual ECHONET Lite node
+# The virtual meter's B-route credentials (the rig's dongle is started with them).
+ROUTE_B_ID: Final = "00112233445566778899AABBCCDDEEFF"
+ROUTE_B_PASSWORD: Final = "FUZZPASSWORD"
 PRINTABLE: Final = "".join(chr(code) for code in range(0x20, 0x7F))
 ODD_TEXT: Final = ("\x00", "\u3000", "ｱ", "é", "\u202e", "\n", "\t", "😀", "Ⅻ", "١")
 # Loopback and the documentation blocks of RFC 5737: valid unicast, never a real device on anybody's network.
@@ -103,6 +111,7 @@ class FlowInput:
     step: str
     form: dict[str, object]
     follow_up: tuple[dict[str, object], ...] = field(default=())
+    node_up: bool = False  # the rig's virtual ECHONET Lite node answers during this input (LAN flow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +194,8 @@ class FlowInputGenerator:
     def _address(self) -> str:
         rng = self._rng
         roll = rng.random()
+        if roll < 0.15:
+            return HOME_ADDRESS
         if roll < 0.45:
             return rng.choice(SAFE_UNICAST)
         if roll < 0.8:
@@ -207,12 +218,16 @@ class FlowInputGenerator:
         parts = [self._address() for _ in range(rng.choice((0, 1, 1, 2, 3, 40)))]
         addresses = rng.choice((",", ", ", " ,", ",,", ";", " ", "\n")).join(parts)
         form = self._form({"interface": self._interface(), "addresses": self._maybe_odd(addresses, 0.05)})
-        return FlowInput("lan", form)
+        # What was found is confirmed most of the time (the entry is created), sometimes the flow is left there.
+        follow_up: tuple[dict[str, object], ...] = ({},) if rng.random() < 0.8 else ()
+        return FlowInput("lan", form, follow_up, node_up=rng.random() < 0.5)
 
     # --------------------------------------------------------------------------------------- meter flow
     def _port(self) -> str:
         rng = self._rng
         roll = rng.random()
+        if roll < 0.3:
+            return f"  {DONGLE_PORT}\n" if rng.random() < 0.1 else DONGLE_PORT
         if roll < 0.6:
             return rng.choice(PORTS)
         if roll < 0.8:
@@ -221,11 +236,16 @@ class FlowInputGenerator:
 
     def _route_b_id(self) -> str:
         rng = self._rng
+        if rng.random() < 0.5:  # the meter's own ID, as typed from the letter: sometimes lower case or mangled
+            text = ROUTE_B_ID.lower() if rng.random() < 0.2 else ROUTE_B_ID
+            return self._mangle(text) if rng.random() < 0.2 else text
         text = "".join(rng.choices("0123456789ABCDEFabcdef", k=rng.choice((32, 32, 32, 31, 33, 0, 300))))
         return self._mangle(text) if rng.random() < 0.3 else text
 
     def _password(self) -> str:
         rng = self._rng
+        if rng.random() < 0.6:
+            return self._mangle(ROUTE_B_PASSWORD) if rng.random() < 0.2 else ROUTE_B_PASSWORD
         text = "".join(rng.choices(PRINTABLE.replace(" ", ""), k=rng.choice((12, 12, 12, 11, 13, 0, 1000))))
         return self._mangle(text) if rng.random() < 0.3 else text
 
@@ -239,6 +259,13 @@ class FlowInputGenerator:
     def _meter(self) -> FlowInput:
         rng = self._rng
         step = "reconfigure_meter" if rng.random() < 0.2 else "broute"
+        if step == "broute" and rng.random() < 0.25:  # what the user's letter says, typed in right
+            valid: dict[str, object] = {
+                "port": DONGLE_PORT,
+                "route_b_id": ROUTE_B_ID,
+                "route_b_password": ROUTE_B_PASSWORD,
+            }
+            return FlowInput(step, self._form(valid))
         fields: dict[str, object] = {"port": self._maybe_odd(self._port(), 0.05)}
         if step == "broute":
             fields["route_b_id"] = self._maybe_odd(self._route_b_id(), 0.05)

@@ -4,7 +4,8 @@ submits a generated input through the real flow or action and says how it was an
 Fine answers: the input accepted (entry created or options saved), a form shown again with a translated error, an
 abort with a translated reason, a schema refusal (`vol.Invalid`, Home Assistant's `InvalidData`), a
 `ServiceValidationError`/`HomeAssistantError` with a translation key of ours (or of Home Assistant's own). Anything else
-raised is a crash (the harness records it); so is an untranslated error key, or an entry not loaded afterwards.
+raised is a crash (the harness records it); so is an untranslated error key, an entry created without a device that
+answered, or an entry not loaded afterwards. A created entry is removed again, so the next input starts afresh.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigFl
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType, UnknownFlow
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
 import voluptuous as vol
@@ -36,7 +38,17 @@ from custom_components.echonet_hems.const import (
     EntryKind,
 )
 
-from .flow_inputs import CLOSED_PORT, FLOW_HOME_ENERGY, FLOW_LAN, FLOW_METER, ActionCall, FlowInput, FromNow
+from .flow_inputs import (
+    CLOSED_PORT,
+    DONGLE_PORT,
+    FLOW_HOME_ENERGY,
+    FLOW_LAN,
+    FLOW_METER,
+    HOME_ADDRESS,
+    ActionCall,
+    FlowInput,
+    FromNow,
+)
 from .harness import Case
 
 TRANSLATIONS: Final = Path(__file__).parents[2] / "custom_components" / "echonet_hems" / "translations" / "en.json"
@@ -96,6 +108,16 @@ def meter_entry() -> MockConfigEntry:
     )
 
 
+@dataclass
+class Reachable:
+    """The rig's working devices: the virtual dongle's URL and the virtual ECHONET Lite node (switched on and off
+    per input); None where the target has none."""
+
+    dongle_url: str | None = None
+    node_address: str | None = None
+    set_node_up: Callable[[bool], Awaitable[None]] | None = None
+
+
 class FlowRig:
     """One feed per target over a running Home Assistant."""
 
@@ -105,6 +127,7 @@ class FlowRig:
         self.keys = Keys.load()
         self.meter: MockConfigEntry | None = None
         self.energy: ConfigEntry[Any] | None = None
+        self.reachable = Reachable()
 
     def feed(self, target: str) -> Callable[[Case], Awaitable[str | None]]:
         """The async feed of `target`."""
@@ -124,42 +147,66 @@ class FlowRig:
         return feed
 
     # ----------------------------------------------------------------------------------------------- flows
-    async def _config_flow(self, step: str, context: ConfigFlowContext, form: dict[str, object]) -> str:
+    async def _config_flow(self, step: str, context: ConfigFlowContext, value: FlowInput) -> str:
         manager = self.hass.config_entries.flow
         result: FlowResult[Any, Any] = await manager.async_init(DOMAIN, context=context)
         try:
             if result["type"] is FlowResultType.MENU:
                 result = await manager.async_configure(result["flow_id"], {"next_step_id": step})
-            if result["type"] is not FlowResultType.FORM:
-                return self._outcome(result, self.keys.config_errors, self.keys.config_aborts)
-            try:
-                result = await manager.async_configure(result["flow_id"], self._resolve(form))
-            except vol.Invalid as err:
-                return _invalid(err)
+            for submitted in (value.form, *value.follow_up):
+                if result["type"] is not FlowResultType.FORM or result.get("errors"):
+                    break
+                try:
+                    result = await manager.async_configure(result["flow_id"], self._resolve(submitted))
+                except vol.Invalid as err:
+                    return _invalid(err)
             return self._outcome(result, self.keys.config_errors, self.keys.config_aborts)
         finally:
             with suppress(UnknownFlow):
                 manager.async_abort(result["flow_id"])
 
     async def lan(self, value: FlowInput) -> str:
-        """The LAN flow's interface and manual addresses, searched for real (nobody answers)."""
-        before = len(self.hass.config_entries.async_entries(DOMAIN))
-        outcome = await self._config_flow("lan", ConfigFlowContext(source="user"), value.form)
-        _check(outcome != "accepted", "a LAN entry was created though no node answered")
-        _check(len(self.hass.config_entries.async_entries(DOMAIN)) == before, "an entry appeared")
+        """The LAN flow's interface and manual addresses, searched for real; the rig's node answers when it is up."""
+        if self.reachable.set_node_up is not None:
+            await self.reachable.set_node_up(value.node_up)
+        before = _entry_ids(self.hass)
+        outcome = await self._config_flow("lan", ConfigFlowContext(source="user"), value)
+        if outcome == "accepted":
+            # Not checked against `node_up`: another shard's virtual home on loopback may answer the search too.
+            await self._check_and_remove_new_entry(before)
+        _check(_entry_ids(self.hass) == before, "an entry appeared")
         return outcome
 
     async def meter_flow(self, value: FlowInput) -> str:
-        """The meter flow's port, ID and password (or the reconfigure step's port): a join that cannot succeed."""
+        """The meter flow's port, ID and password (or the reconfigure step's port): the rig's dongle joins with the
+        right ones, nothing else can."""
         assert self.meter is not None
         if value.step == "reconfigure_meter":
             context = ConfigFlowContext(source="reconfigure", entry_id=self.meter.entry_id)
         else:
             context = ConfigFlowContext(source="user")
-        outcome = await self._config_flow(value.step, context, value.form)
-        _check(outcome != "accepted", "a meter entry was created though no meter answered")
+        before = _entry_ids(self.hass)
+        outcome = await self._config_flow(value.step, context, value)
+        if outcome == "accepted":
+            _check(DONGLE_PORT in str(value.form.get(CONF_PORT)), "a meter entry was created though no meter answered")
+            await self._check_and_remove_new_entry(before)
+        _check(_entry_ids(self.hass) == before, "an entry appeared")
         _check(dict(self.meter.data)[CONF_PORT] == METER_PORT_IN_USE, "the meter entry was changed")
         return outcome
+
+    async def _check_and_remove_new_entry(self, before: set[str]) -> None:
+        """The entry the flow created must be loaded with at least one device; it is removed again afterwards."""
+        await self.hass.async_block_till_done()
+        created = [entry for entry in self.hass.config_entries.async_entries(DOMAIN) if entry.entry_id not in before]
+        _check(len(created) == 1, f"{len(created)} entries created by one flow")
+        entry = created[0]
+        try:
+            _check(entry.state is ConfigEntryState.LOADED, f"the new entry is {entry.state}")
+            devices = dr.async_entries_for_config_entry(dr.async_get(self.hass), entry.entry_id)
+            _check(bool(devices), "the new entry has no device")
+        finally:
+            await self.hass.config_entries.async_remove(entry.entry_id)
+            await self.hass.async_block_till_done()
 
     async def home_energy(self, value: FlowInput) -> str:
         """The Home energy options: the menu, the settings form, the custom tariff and its preview, saving."""
@@ -232,9 +279,17 @@ class FlowRig:
             if not value.aware:
                 when = when.replace(tzinfo=None)
             return when.isoformat(sep=" ") if value.as_text else when
-        if isinstance(value, str) and CLOSED_PORT in value:
-            return value.replace(CLOSED_PORT, str(self.closed_port))
+        if isinstance(value, str):
+            value = value.replace(CLOSED_PORT, str(self.closed_port))
+            if self.reachable.dongle_url is not None:
+                value = value.replace(DONGLE_PORT, self.reachable.dongle_url)
+            if self.reachable.node_address is not None:
+                value = value.replace(HOME_ADDRESS, self.reachable.node_address)
         return value
+
+
+def _entry_ids(hass: HomeAssistant) -> set[str]:
+    return {entry.entry_id for entry in hass.config_entries.async_entries(DOMAIN)}
 
 
 class FindingError(AssertionError):

@@ -102,6 +102,9 @@ def test_flow_targets_run_through_home_assistant_without_a_crash(flows: tuple[in
     # Past the schema into the steps' own checks and the real search, join and save: not only refusals.
     assert outcomes["flow_lan"].get("error:no_devices", 0) + outcomes["flow_lan"].get("error:invalid_address", 0) > 5
     assert outcomes["flow_meter"].get("error:cannot_connect", 0) > 0
+    # And to the end with a working device: entries created, set up with their devices, loaded and removed again.
+    assert outcomes["flow_lan"].get("accepted", 0) > 0
+    assert outcomes["flow_meter"].get("accepted", 0) > 0
     assert outcomes["flow_home_energy"].get("accepted", 0) > 0
     assert outcomes["actions"].get("accepted", 0) > 5
 
