@@ -8,7 +8,6 @@ sensors are unknown and say why in an attribute).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 import logging
@@ -67,16 +66,30 @@ async def async_hourly_history(
 
 
 def _hourly_sums(rows: Mapping[str, list[Any]], ids: list[str]) -> dict[tuple[Any, int], float]:
-    """(local day, hour) → the sum of the hour's change over `ids` (only hours where every id has a value)."""
-    per_hour: dict[tuple[Any, int], list[float]] = defaultdict(list)
+    """(local day, hour) → the hour's change summed over `ids`, for the hours every id has a row for.
+
+    The changes the other ids had in an hour one id has no row for are carried into the next hour they all have: a
+    statistic's own missing hour already puts its energy into its next row (the row's change is the step of the
+    running sum since the row before), and the carry gives the summed series the same property, so a stretch of
+    hours adds up to the energy between its ends (which `pv_outlook.pv_day_known` relies on)."""
+    per_id: list[dict[tuple[Any, int], float]] = []
     for statistic_id in ids:
+        changes: dict[tuple[Any, int], float] = {}
         for row in rows.get(statistic_id, []):
             change = row.get("change")
-            if change is None:
-                continue
-            start = datetime.fromtimestamp(float(row["start"]), JST)
-            per_hour[(start.date(), start.hour)].append(float(change))
-    return {key: sum(values) for key, values in per_hour.items() if len(values) == len(ids)}
+            if change is not None:
+                start = datetime.fromtimestamp(float(row["start"]), JST)
+                changes[(start.date(), start.hour)] = float(change)
+        per_id.append(changes)
+    sums: dict[tuple[Any, int], float] = {}
+    carried = 0.0
+    for key in sorted(set().union(*per_id)):
+        present = [changes[key] for changes in per_id if key in changes]
+        if len(present) == len(per_id):
+            sums[key], carried = sum(present) + carried, 0.0
+        else:
+            carried += sum(present)
+    return sums
 
 
 async def async_cloud_cover(hass: HomeAssistant, weather_entity: str) -> dict[datetime, float] | None:

@@ -23,11 +23,13 @@ import voluptuous as vol
 
 from custom_components.echonet_hems.const import CONF_WEATHER_ENTITY, DOMAIN
 from custom_components.echonet_hems.energy import async_get_solar_forecast
+from custom_components.echonet_hems.home_energy_forecast import async_hourly_history
 from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
 from custom_components.echonet_hems.home_energy_sources import Role
 from custom_components.echonet_hems.lib.energy.commands import DeviceRole
 from custom_components.echonet_hems.lib.energy.executor import EventKind, HandBackReason
 from custom_components.echonet_hems.lib.energy.forecast import PVSite, clear_sky_pv_kw
+from custom_components.echonet_hems.lib.energy.pv_outlook import day_histories
 from custom_components.echonet_hems.lib.energy.solar_charge import Device
 from custom_components.echonet_hems.lib.energy.tariff import JST
 from custom_components.echonet_hems.solar_charge_coordinator import SolarChargeCoordinator
@@ -57,17 +59,7 @@ def _pv_energy_entity(hass: HomeAssistant) -> str:
     return found[0]
 
 
-async def _import_clear_days(hass: HomeAssistant, statistic_id: str, days: int) -> None:
-    """`days` clear past days of a KWP array, hourly, as the PV energy sensor's long-term statistics."""
-    site = PVSite(latitude=hass.config.latitude, longitude=hass.config.longitude, capacity_kw=1.0)
-    today = dt_util.now().astimezone(JST).replace(hour=0, minute=0, second=0, microsecond=0)
-    rows: list[StatisticData] = []
-    total = 0.0
-    for hour in range(days * 24):
-        start = today - timedelta(days=days) + timedelta(hours=hour)
-        halves = clear_sky_pv_kw(start, 2, site)
-        total += KWP * sum(halves) / 2.0
-        rows.append(StatisticData(start=start, state=total, sum=total))
+def _energy_metadata(statistic_id: str) -> StatisticMetaData:
     metadata: dict[str, Any] = {
         "has_mean": False,
         "mean_type": StatisticMeanType.NONE,
@@ -79,8 +71,51 @@ async def _import_clear_days(hass: HomeAssistant, statistic_id: str, days: int) 
     }
     if "unit_class" in StatisticMetaData.__annotations__:
         metadata["unit_class"] = "energy"
-    async_import_statistics(hass, cast(StatisticMetaData, metadata), rows)
+    return cast(StatisticMetaData, metadata)
+
+
+async def _import_clear_days(hass: HomeAssistant, statistic_id: str, days: int) -> None:
+    """`days` clear past days of a KWP array, hourly, as the PV energy sensor's long-term statistics."""
+    site = PVSite(latitude=hass.config.latitude, longitude=hass.config.longitude, capacity_kw=1.0)
+    today = dt_util.now().astimezone(JST).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows: list[StatisticData] = []
+    total = 0.0
+    for hour in range(days * 24):
+        start = today - timedelta(days=days) + timedelta(hours=hour)
+        halves = clear_sky_pv_kw(start, 2, site)
+        total += KWP * sum(halves) / 2.0
+        rows.append(StatisticData(start=start, state=total, sum=total))
+    async_import_statistics(hass, _energy_metadata(statistic_id), rows)
     await async_wait_recording_done(hass)
+
+
+async def test_an_hour_without_a_row_loses_no_energy_of_the_day(hass: HomeAssistant) -> None:
+    """Two PV sensors; one has no row for yesterday 11:00 (unavailable all that hour), and its running sum puts that
+    hour's energy into its 12:00 row. The day still counts for the outlook, with all of its energy: the other sensor's
+    11:00 energy is carried into 12:00, not dropped with the hour."""
+    midnight = dt_util.now().astimezone(JST).replace(hour=0, minute=0, second=0, microsecond=0)
+    per_hour = {"sensor.pv_east": 1.0, "sensor.pv_west": 0.5}  # kWh in each hour from 08:00 to 15:00
+    for statistic_id, kwh in per_hour.items():
+        rows: list[StatisticData] = []
+        total = 0.0
+        for hour in range(48):
+            start = midnight - timedelta(days=2) + timedelta(hours=hour)
+            total += kwh if 8 <= start.hour < 16 else 0.0
+            if statistic_id == "sensor.pv_west" and hour == 24 + 11:
+                continue
+            rows.append(StatisticData(start=start, state=total, sum=total))
+        async_import_statistics(hass, _energy_metadata(statistic_id), rows)
+    await async_wait_recording_done(hass)
+
+    history = await async_hourly_history(hass, list(per_hour), [], [], dt_util.utcnow())
+    yesterday = history[-1]
+    assert yesterday.day == (midnight - timedelta(days=1)).date()
+    assert yesterday.pv_kwh[11] is None
+    assert yesterday.pv_kwh[12] == pytest.approx(3.0)  # both sensors' 11:00 and 12:00
+    site = PVSite(latitude=hass.config.latitude, longitude=hass.config.longitude, capacity_kw=1.0)
+    days = {record.day: record.pv_kwh for record in day_histories(history, site)}
+    assert days[yesterday.day] == pytest.approx(12.0)
+    assert days[history[-2].day] == pytest.approx(12.0)
 
 
 async def _weather(hass: HomeAssistant, cloud_coverage: int) -> None:

@@ -105,3 +105,38 @@ def test_the_guards_history_facts_are_derived_again_only_for_new_data() -> None:
     assert cache.get(newer, site) == history_facts(newer, site) != facts
     assert cache.get(newer, PVSite(latitude=43.06, capacity_kw=1.0)).days != cache.get(newer, site).days  # moved
     assert cache.computed == 4
+
+
+def without_hour(record: HourlyDay, hour: int) -> HourlyDay:
+    """`record` with the PV row of `hour` missing and its energy in the next row, as Home Assistant's hourly
+    statistics give it after an hour in which the sensor was unavailable throughout (a row's change is the step of
+    the running sum since the row before)."""
+    pv = list(record.pv_kwh)
+    lost, pv[hour] = pv[hour], None
+    if hour < 23:
+        pv[hour + 1] = (pv[hour + 1] or 0.0) + (lost or 0.0)
+    return HourlyDay(record.day, tuple(pv), record.house_kwh, record.bought_kwh)
+
+
+def test_a_day_with_a_lost_hour_counts_when_both_its_ends_have_rows() -> None:
+    days = history(3)
+    complete = day_histories(days, SITE)
+    days[1] = without_hour(days[1], 11)  # noon: the hour with the most PV
+    counted = day_histories(days, SITE)
+    assert [d.day for d in counted] == [d.day for d in complete]
+    assert counted[1].pv_kwh == pytest.approx(complete[1].pv_kwh)
+
+
+def test_a_day_is_not_counted_when_an_end_has_no_row() -> None:
+    days = history(3)
+    # The day's last row missing: what it held may have gone into the next day.
+    days[1] = without_hour(days[1], 23)
+    assert [d.day for d in day_histories(days, SITE)] == [days[0].day, days[2].day]
+    # The day before ends without a row, so this day's first row may hold some of the day before: a day with a gap
+    # is then not counted; a day with every hour still is (the night hours' PV is nothing).
+    days = history(3)
+    days[0] = without_hour(days[0], 23)
+    days[1] = without_hour(days[1], 11)
+    assert [d.day for d in day_histories(days, SITE)] == [days[2].day]
+    # The first day of the history has no day before it to close it.
+    assert day_histories([without_hour(history(1)[0], 11)], SITE) == []

@@ -69,14 +69,36 @@ def _clear_sky_day_kwh(day: date, site: PVSite) -> float:
 
 
 def day_histories(days: Sequence[HourlyDay], site: PVSite) -> list[DayHistory]:
-    """The complete past days (PV measured every hour) as the forecast module's day records."""
+    """The past days whose PV energy is known (`pv_day_known`) as the forecast module's day records."""
     result = []
+    previous: HourlyDay | None = None
     for record in days:
-        if len(record.pv_kwh) != 24 or any(value is None for value in record.pv_kwh):
-            continue
-        pv = sum(value for value in record.pv_kwh if value is not None)
-        result.append(DayHistory(record.day, day_type(record.day), (), pv, _clear_sky_day_kwh(record.day, site)))
+        if pv_day_known(record, previous):
+            pv = sum(value for value in record.pv_kwh if value is not None)
+            result.append(DayHistory(record.day, day_type(record.day), (), pv, _clear_sky_day_kwh(record.day, site)))
+        previous = record
     return result
+
+
+def pv_day_known(record: HourlyDay, previous: HourlyDay | None) -> bool:
+    """Whether the hourly PV rows of `record` add up to the day's energy: every hour has a row, or the day is closed
+    at both ends (its 23:00 row and the 23:00 row of the day before, `previous`).
+
+    Home Assistant's hourly statistics keep a running sum, and a row's change is the step from the row before it. An
+    hour without a row (the sensor unavailable for all of it, e.g. the PV's node silent for an hour) therefore puts
+    its energy into the next row, and with both ends of the day present the day's changes still add up to exactly its
+    energy. One lost hour then costs the outlook nothing instead of the whole day."""
+    if len(record.pv_kwh) != 24:
+        return False
+    if all(value is not None for value in record.pv_kwh):
+        return True
+    return (
+        record.pv_kwh[23] is not None
+        and previous is not None
+        and previous.day == record.day - timedelta(days=1)
+        and len(previous.pv_kwh) == 24
+        and previous.pv_kwh[23] is not None
+    )
 
 
 def _hourly_load(days: Sequence[HourlyDay], when: date) -> list[float | None]:
