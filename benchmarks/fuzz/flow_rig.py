@@ -150,9 +150,21 @@ class FlowRig:
     async def _config_flow(self, step: str, context: ConfigFlowContext, value: FlowInput) -> str:
         manager = self.hass.config_entries.flow
         result: FlowResult[Any, Any] = await manager.async_init(DOMAIN, context=context)
+        if result["type"] is FlowResultType.MENU:
+            result = await manager.async_configure(result["flow_id"], {"next_step_id": step})
+        return await self._submit(manager, result, value, self.keys.config_errors, self.keys.config_aborts)
+
+    async def _submit(
+        self,
+        manager: Any,
+        result: FlowResult[Any, Any],
+        value: FlowInput,
+        errors: frozenset[str],
+        aborts: frozenset[str],
+    ) -> str:
+        """Submit the input's form and follow-ups while the flow shows a form without errors; the outcome. The flow
+        is aborted afterwards, whatever happened."""
         try:
-            if result["type"] is FlowResultType.MENU:
-                result = await manager.async_configure(result["flow_id"], {"next_step_id": step})
             for submitted in (value.form, *value.follow_up):
                 if result["type"] is not FlowResultType.FORM or result.get("errors"):
                     break
@@ -160,7 +172,7 @@ class FlowRig:
                     result = await manager.async_configure(result["flow_id"], self._resolve(submitted))
                 except vol.Invalid as err:
                     return _invalid(err)
-            return self._outcome(result, self.keys.config_errors, self.keys.config_aborts)
+            return self._outcome(result, errors, aborts)
         finally:
             with suppress(UnknownFlow):
                 manager.async_abort(result["flow_id"])
@@ -214,19 +226,8 @@ class FlowRig:
         assert entry is not None
         manager = self.hass.config_entries.options
         result: FlowResult[Any, Any] = await manager.async_init(entry.entry_id)
-        try:
-            result = await manager.async_configure(result["flow_id"], {"next_step_id": value.step})
-            for submitted in (value.form, *value.follow_up):
-                if result["type"] is not FlowResultType.FORM or result.get("errors"):
-                    break
-                try:
-                    result = await manager.async_configure(result["flow_id"], self._resolve(submitted))
-                except vol.Invalid as err:
-                    return _invalid(err)
-            outcome = self._outcome(result, self.keys.options_errors, self.keys.options_aborts)
-        finally:
-            with suppress(UnknownFlow):
-                manager.async_abort(result["flow_id"])
+        result = await manager.async_configure(result["flow_id"], {"next_step_id": value.step})
+        outcome = await self._submit(manager, result, value, self.keys.options_errors, self.keys.options_aborts)
         await self.hass.async_block_till_done()
         _check(entry.state is ConfigEntryState.LOADED, f"Home energy entry {entry.state} after {outcome}")
         return outcome
