@@ -52,6 +52,7 @@ from benchmarks.soak.scoring import (
     summarize_faults,
     unavailable_extra,
 )
+from custom_components.echonet_hems.board_coordinator import DistributionBoardCoordinator
 from custom_components.echonet_hems.home_energy_forecast import async_hourly_history
 from custom_components.echonet_hems.home_energy_runtime import HomeEnergyRuntimeData
 from custom_components.echonet_hems.home_energy_sources import Role
@@ -172,6 +173,7 @@ class Soak:
         self.events: list[tuple[datetime, solar_executor.Event]] = []  # the executor's events of unloaded runs
         self.fresh: list[float] = []  # moments of executor steps with fresh meter/PV and device data
         self.planning: dict[int, Counter[str]] = {}  # per simulated day: updates that planned, and why others did not
+        self.board_range_writes = 0  # the board's channel ranges written (borrowed or restored), over every run
 
     async def run_to(self, timestamp: float, stop: Callable[[], bool] | None = None) -> None:
         """Advance simulated time to `timestamp` (or until `stop()`)."""
@@ -230,6 +232,10 @@ class Soak:
             self.watch.on_update()  # the hand-back writes of the unload
             self.events.extend(self.solar.executor.history)
             self.solar.executor.history.clear()
+        coordinators = self.lan.runtime_data.coordinators.values()
+        self.board_range_writes += sum(
+            c.range_writes for c in coordinators if isinstance(c, DistributionBoardCoordinator)
+        )
         for entry in (self.lan, self.meter):
             await self.run_task(self.hass.config_entries.async_unload(entry.entry_id))
 
@@ -414,6 +420,9 @@ async def _soak(hass: HomeAssistant, freezer: Any, outlook_days: int) -> None:
         "log_errors": counter.errors,
         "log_exception_samples": counter.samples,
         **executor,
+        # Another controller (the commercial one) sets and reads the board's ranges: ours are written only where the
+        # board's own do not cover our channels, and restored after each poll (docs/reliability.md).
+        "board_range_writes": soak.board_range_writes,
         "planning_per_day": {str(day): dict(counts) for day, counts in sorted(soak.planning.items())},
         "outlook_recorded_days": outlook_days_seen,
         "memory_growth_mb": round((rss_end - rss_start) / MB, 1),

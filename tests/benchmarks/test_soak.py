@@ -171,6 +171,9 @@ def test_one_day_soak(tmp_path: Path) -> None:
     assert report["statistics_missing"] == 0
     assert report["statistics_duplicated"] == 0
     assert report["statistics_mismatched"] == 0
+    # The virtual board's own channel ranges (1..8) cover our channels: not one range written in the day, faults and
+    # restart included (another controller's ranges are left alone).
+    assert report["board_range_writes"] == 0
     # The day the soak recorded reaches the PV outlook complete, its sum going on from the imported history's (issue
     # 15: nothing was compiled, then the first compiled hour negated the history): May 18 is clear, ~30 kWh of PV.
     recorded = report["outlook_recorded_days"]
