@@ -45,6 +45,8 @@ from .flow_inputs import (
     FLOW_LAN,
     FLOW_METER,
     HOME_ADDRESS,
+    ROUTE_B_ID,
+    ROUTE_B_PASSWORD,
     ActionCall,
     FlowInput,
     FromNow,
@@ -91,7 +93,8 @@ def refusing_port() -> socket.socket:
 
 
 def meter_entry() -> MockConfigEntry:
-    """A meter entry the flows must respect (its port is refused to a new flow); never set up."""
+    """A meter entry the flows must respect (its port is refused to a new flow); never set up. Its credentials are
+    the rig's meter's, so a reconfigure to the rig's dongle joins and is then refused as another meter."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Smart meter (fuzz)",
@@ -99,8 +102,8 @@ def meter_entry() -> MockConfigEntry:
         data={
             CONF_KIND: EntryKind.BROUTE.value,
             CONF_PORT: METER_PORT_IN_USE,
-            CONF_ROUTE_B_ID: "0" * 32,
-            CONF_ROUTE_B_PASSWORD: "A" * 12,
+            CONF_ROUTE_B_ID: ROUTE_B_ID,
+            CONF_ROUTE_B_PASSWORD: ROUTE_B_PASSWORD,
             CONF_PAN: {"channel": 33, "pan_id": 0x1234, "mac": "0011223344556677"},
         },
         version=1,

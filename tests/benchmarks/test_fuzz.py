@@ -105,6 +105,7 @@ def test_flow_targets_run_through_home_assistant_without_a_crash(flows: tuple[in
     # And to the end with a working device: entries created, set up with their devices, loaded and removed again.
     assert outcomes["flow_lan"].get("accepted", 0) > 0
     assert outcomes["flow_meter"].get("accepted", 0) > 0
+    assert outcomes["flow_meter"].get("abort:wrong_meter", 0) > 0  # a reconfigure joined the rig's other meter
     assert outcomes["flow_home_energy"].get("accepted", 0) > 0
     assert outcomes["actions"].get("accepted", 0) > 5
 
