@@ -299,8 +299,8 @@ class Soak:
         }
 
     async def recorded_days(self) -> dict[str, float | None]:
-        """The days the soak recorded as the PV outlook reads them now: each day's PV energy (kWh) where every hour
-        has a statistics row, else None (the outlook does not count the day)."""
+        """The days the soak recorded as the PV outlook reads them now: each day's PV energy (kWh) where the outlook
+        counts the day (`pv_outlook.pv_day_known`), else None."""
         assert self.energy is not None
         runtime: HomeEnergyRuntimeData = self.energy.runtime_data
         by_role = runtime.coordinator.sources.by_role
@@ -313,8 +313,10 @@ class Soak:
             dt_util.utcnow(),
         )
         return {
-            record.day.isoformat(): None if None in record.pv_kwh else round(sum(v or 0.0 for v in record.pv_kwh), 2)
-            for record in history
+            record.day.isoformat(): round(sum(v or 0.0 for v in record.pv_kwh), 2)
+            if pv_outlook.pv_day_known(record, previous)
+            else None
+            for previous, record in zip([None, *history], history, strict=False)
             if record.day >= START.date()
         }
 
