@@ -85,8 +85,8 @@ async def _prepared(hass: HomeAssistant, target: str, rig: FlowRig) -> AsyncIter
 
 @asynccontextmanager
 async def _small_home(base_address: str) -> AsyncIterator[VirtualHome]:
-    """A virtual home in real time with only the PV and the board on the LAN."""
-    # Only the PV and the distribution board on the LAN: the flows need a node, not a house.
+    """A virtual home in real time with only the PV and the distribution board on the LAN: the flows need a node,
+    not a house."""
     options = HomeOptions(
         base_address=base_address,
         history_days=1,
