@@ -19,10 +19,11 @@ import freezegun.api
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
-from homeassistant.helpers.recorder import get_instance
+from homeassistant.helpers.recorder import get_instance, session_scope
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry  # type: ignore[import-untyped]
+from sqlalchemy import text
 
 from benchmarks.closed_loop.rig import Watch, keep_history, set_up_home_energy, switch_control_on
 from benchmarks.soak.clock import Freezer, SimDriver
@@ -111,6 +112,20 @@ def _rss() -> int:
     """Resident set size of this process in bytes (Linux: /proc/self/statm, in pages)."""
     pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+async def _database_bytes(hass: HomeAssistant) -> int:
+    """Size of the recorder's database (the harness keeps it in memory, in this process: it counts in the RSS)."""
+
+    def size() -> int:
+        with session_scope(hass=hass, read_only=True) as session:
+            pages = session.execute(text("PRAGMA page_count")).scalar() or 0
+            page_size = session.execute(text("PRAGMA page_size")).scalar() or 0
+            return int(pages) * int(page_size)
+
+    recorder = get_instance(hass)
+    await recorder.async_block_till_done()
+    return await recorder.async_add_executor_job(size)
 
 
 def _now() -> float:
@@ -378,7 +393,7 @@ async def _soak(hass: HomeAssistant, freezer: Any, outlook_days: int) -> None:
     if trace is not None:
         trace.start()
         trace.mark("start")
-    rss_start = _rss()
+    rss_start, database_start = _rss(), await _database_bytes(hass)
     t0 = _now()
     marks = [t0 + hours * 3600.0 for hours in range(3, days * 24 + 1, 3)]
     for fault in soak.plan:
@@ -388,7 +403,7 @@ async def _soak(hass: HomeAssistant, freezer: Any, outlook_days: int) -> None:
     end = t0 + days * DAY_S + TAIL_S
     await soak.run_to(end)
     outlook_days_seen = await soak.recorded_days()
-    rss_end = _rss()
+    rss_end, database_end = _rss(), await _database_bytes(hass)
     runtime: MeterRuntimeData = soak.meter.runtime_data
     ours = set(
         entry_entities(hass, soak.lan.entry_id) + entry_entities(hass, soak.meter.entry_id) + soak.energy_entities()
@@ -430,6 +445,9 @@ async def _soak(hass: HomeAssistant, freezer: Any, outlook_days: int) -> None:
         "memory_growth_mb": round((rss_end - rss_start) / MB, 1),
         "rss_start_mb": round(rss_start / MB, 1),
         "rss_end_mb": round(rss_end / MB, 1),
+        # The harness's recorder database is in memory: its growth is part of memory_growth_mb (a real Home Assistant
+        # keeps it on disk).
+        "recorder_database_growth_mb": round((database_end - database_start) / MB, 1),
     }
     print(json.dumps(results, indent=2))
     if target := os.environ.get("SOAK_JSON"):
