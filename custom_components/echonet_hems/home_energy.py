@@ -56,9 +56,11 @@ from .lib.energy.pv_outlook import HistoryFactsCache
 from .lib.energy.tariff import JST, Tariff
 from .lib.energy.tariff_custom import custom_tariff
 from .lib.energy.tariff_tiered import TieredTariff
+from .periodic_save import PeriodicSave
 
 _LOGGER = logging.getLogger(__name__)
 STORAGE_VERSION = 1
+LEDGER_SAVE_DELAY_S = 60.0  # the ledger is written at most this long after a change (a power cut loses no more)
 
 
 def tariff_from_options(options: Mapping[str, Any]) -> Tariff | TieredTariff:
@@ -121,6 +123,7 @@ class HomeEnergyCoordinator(DataUpdateCoordinator[HomeEnergyData]):
         self.ledger = ledger.LedgerState()
         # One ledger per contract mode: a change of mode starts new series, as on the reference controller.
         self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.home_energy.{self.mode}")
+        self._saver = PeriodicSave(hass, self._store, lambda: self.ledger.as_dict(), LEDGER_SAVE_DELAY_S)
         self._unsub_states: Any = None
         self.clock: Callable[[], datetime] = dt_util.utcnow  # injected: tests put the house at a chosen time
         self.forecast: PVForecastCoordinator | None = None  # set once both exist (the forecast reads our sources)
@@ -228,7 +231,7 @@ class HomeEnergyCoordinator(DataUpdateCoordinator[HomeEnergyData]):
         warning = warning_active(self.hass, self.config_entry.options, self.jma)
         readings = self._readings()
         self.ledger = ledger.update(self.ledger, now, self._counters(), self.mode, self.prices)
-        self._store.async_delay_save(self.ledger.as_dict, 60.0)
+        self._saver.request()
         return HomeEnergyData(
             house_power_w=house_power_w(readings, self.mode),
             house_energy_kwh=self.ledger.house_total_kwh if self._house_measured() else None,

@@ -108,6 +108,7 @@ class Executor:
         self.history: deque[tuple[datetime, Event]] = deque(maxlen=HISTORY_LENGTH)  # for diagnostics and tests
         # Whose state each role's is (object ids): the state of one device is never applied to another.
         self.objects: dict[DeviceRole, str] = {}
+        self._saved: dict[str, Any] | None = None  # what the last save asked for held, without the step's times
 
     async def async_load(self) -> None:
         """The state saved before the last stop (a fresh one when there is none or it is damaged)."""
@@ -119,6 +120,7 @@ class Executor:
                 _LOGGER.warning("The saved solar-charge executor state could not be read; starting afresh")
             else:
                 self.state, self.objects = state, objects
+                self._saved = _lasting(self._stored())
 
     async def async_run(
         self,
@@ -155,8 +157,19 @@ class Executor:
         await self._async_report(decision.events)
         self.last_events = decision.events
         self.history.extend((now, event) for event in decision.events)
-        self._store.async_delay_save(self._stored, 5.0)
+        self._save_if_changed()
         return decision
+
+    def _save_if_changed(self) -> None:
+        """Save the state soon when what a restart needs has changed: a write, a take-over or hand-back, a pause, a
+        hand change, the day's count. Not at every step: the times of the last fresh data and of the last plan change
+        at each one (every 30 s), and writing the file that often wears a Raspberry Pi's SD card for nothing. Those
+        times are saved with the next change and at unload; an older one after a power cut only makes the data look
+        stale until the first fresh reading."""
+        lasting = _lasting(self._stored())
+        if lasting != self._saved:
+            self._saved = lasting
+            self._store.async_delay_save(self._stored, 5.0)
 
     def pin_devices(self, roles: Mapping[DeviceRole, EchonetObjectCoordinator]) -> None:
         """Forget what was remembered of a role's device when the role now has another device (the user chose
@@ -253,3 +266,8 @@ def comfort(
         ev_departure=next_departure(now, ev, one_off),
         ev_target_wh=target * 1000.0,
     )
+
+
+def _lasting(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored state without the times that change at every step."""
+    return {key: value for key, value in stored.items() if key not in ("last_data", "last_plan")}
