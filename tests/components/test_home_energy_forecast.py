@@ -323,6 +323,23 @@ async def _step(hass: HomeAssistant, lan_entry: MockConfigEntry, solar: SolarCha
     await hass.async_block_till_done()
 
 
+async def _battery_forced_to_charge(
+    hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
+) -> tuple[HomeEnergyRuntimeData, SolarChargeCoordinator]:
+    """The LAN and Home energy entries with three days of PV history, solar charge's control on and the battery
+    forced to charge, one step taken (the battery charges)."""
+    await set_up_lan(hass, lan_entry)
+    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
+    runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
+    solar = runtime.solar_charge
+    solar.modes[Device.BATTERY] = "force_on"
+    solar.async_set_control(True)
+    await _step(hass, lan_entry, solar)
+    assert home.home.battery is not None
+    assert home.home.battery.mode is BatteryMode.CHARGE
+    return runtime, solar
+
+
 async def test_solar_charge_writes_pauses_on_a_hand_change_and_hands_back(
     hass: HomeAssistant, home: VirtualHome, lan_entry: MockConfigEntry
 ) -> None:
@@ -372,17 +389,10 @@ async def test_stale_pv_data_hands_devices_back_and_control_resumes_when_it_retu
     # By day: Home Assistant runs on the wall clock here, and at night a silent PV is not stale data (see
     # test_home_energy_sources.py).
     monkeypatch.setattr("custom_components.echonet_hems.home_energy_sources.pv_expected", lambda *_: True)
-    await set_up_lan(hass, lan_entry)
-    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
-    runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
-    solar = runtime.solar_charge
     battery = home.home.battery
     assert battery is not None
     before = battery.mode
-    solar.modes[Device.BATTERY] = "force_on"
-    solar.async_set_control(True)
-    await _step(hass, lan_entry, solar)
-    assert battery.mode is BatteryMode.CHARGE
+    runtime, solar = await _battery_forced_to_charge(hass, home, lan_entry)
 
     # The PV power sensor goes unavailable (its node stops answering) and the last fresh data is 11 minutes old.
     (pv_power,) = runtime.coordinator.sources.by_role[Role.PV_POWER]
@@ -406,17 +416,10 @@ async def test_home_assistant_stopping_hands_the_devices_back(
 ) -> None:
     """Found wiring the soak: the stop listener was a lambda returning the hand-back coroutine, which Home Assistant
     ran as an executor job (a plain function), so the coroutine was never awaited and nothing was handed back."""
-    await set_up_lan(hass, lan_entry)
-    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
-    runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
-    solar = runtime.solar_charge
     battery = home.home.battery
     assert battery is not None
     before = battery.mode
-    solar.modes[Device.BATTERY] = "force_on"
-    solar.async_set_control(True)
-    await _step(hass, lan_entry, solar)
-    assert battery.mode is BatteryMode.CHARGE
+    _, solar = await _battery_forced_to_charge(hass, home, lan_entry)
 
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
@@ -432,16 +435,9 @@ async def test_state_is_saved_when_it_changes_and_the_ledger_while_it_keeps_chan
     at every 30-s step, since it holds the time of the last fresh data; on a real disk that is a file write every
     30 s. And the Home energy ledger asked for a save 60 s ahead at every 30-s update, which Home Assistant's Store
     postpones to the newest call: it was written only at a clean stop, so a power cut lost the ledger back to then."""
-    await set_up_lan(hass, lan_entry)
-    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
-    runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
-    solar = runtime.solar_charge
     battery = home.home.battery
     assert battery is not None
-    solar.modes[Device.BATTERY] = "force_on"
-    solar.async_set_control(True)
-    await _step(hass, lan_entry, solar)
-    assert battery.mode is BatteryMode.CHARGE
+    runtime, solar = await _battery_forced_to_charge(hass, home, lan_entry)
 
     executor_store = solar.executor._store  # what is asked of the store is the point
     with patch.object(executor_store, "async_delay_save", wraps=executor_store.async_delay_save) as saves:
