@@ -60,7 +60,7 @@ from .periodic_save import PeriodicSave
 
 _LOGGER = logging.getLogger(__name__)
 STORAGE_VERSION = 1
-LEDGER_SAVE_DELAY_S = 60.0  # the ledger is written at most this long after a change (a power cut loses no more)
+LEDGER_SAVE_DELAY_S = 60.0  # the ledger is written about this long after a change: what a power cut can lose
 
 
 def tariff_from_options(options: Mapping[str, Any]) -> Tariff | TieredTariff:
