@@ -37,5 +37,7 @@ process from the end of a one-hour warm-up to the end; the virtual home is in th
 back after each hand-back for stale meter/PV data); `planning_per_day` (solar charge's updates per simulated day
 that planned, and why the others did not) and `outlook_recorded_days` (each day the soak recorded as the PV outlook
 reads it at the end: its PV kWh, or null where the outlook does not count it); `board_range_writes` (the
-distribution board's channel ranges written over the run: 0 where the board's own ranges cover our channels).
+distribution board's channel ranges written over the run: 0 where the board's own ranges cover our channels);
+`recorder_database_growth_mb` (the recorder database's growth, which the harness keeps in memory: part of
+`memory_growth_mb`).
 """
