@@ -61,6 +61,7 @@ SHARP: Final = 0x000005
 DAIKIN: Final = 0x000008
 NICHICON: Final = 0x00006C
 TICK_SECONDS: Final = 0.2  # real seconds between simulation updates
+AC_CHARGER_VOLTS: Final = 200.0  # a Japanese home's AC EV charger (普通充電): single-phase 200 V
 
 
 class PcsWiring(StrEnum):
@@ -88,6 +89,8 @@ class HomeOptions:
     ecocute_l: float | None = 370.0
     ev_charger_discharger: bool = True
     ev_charger: bool = True
+    # The EV charger (0x02A1) takes its charging current (0xED, with 0xCA and 0xD2) instead of its power (0xEB).
+    ev_charger_current_setting: bool = False
     fuel_cell: bool = True
     aircon: bool = True
     light: bool = True
@@ -120,7 +123,9 @@ def build_home(options: HomeOptions) -> Home:
         chargers.append(EVCharger(car=EVCar(), bidirectional=True, mode=ChargerMode.CHARGE))
     if options.ev_charger:
         small_car = EVCar(battery_wh=20000.0, soc_wh=10000.0, trip_wh=3000.0)
-        chargers.append(EVCharger(car=small_car, max_power_w=3000.0, mode=ChargerMode.CHARGE))
+        volts = AC_CHARGER_VOLTS if options.ev_charger_current_setting else None
+        charger = EVCharger(car=small_car, max_power_w=3000.0, mode=ChargerMode.CHARGE, current_setting_volts=volts)
+        chargers.append(charger)
     return Home(
         pv=arrays,
         battery=Battery(capacity_wh=options.battery_wh, soc_wh=options.battery_wh / 2) if options.battery_wh else None,

@@ -34,7 +34,7 @@ from .const import (
 from .home_energy import HomeEnergyCoordinator
 from .home_energy_forecast import PVForecastCoordinator
 from .home_energy_sources import readings_reported_at
-from .lib.energy.commands import Comfort, DeviceRole
+from .lib.energy.commands import Comfort, DeviceRole, ev_with_capabilities
 from .lib.energy.devices import BatteryParams, EVParams, HomeDevices, WaterHeaterParams
 from .lib.energy.executor import ExecutorSettings
 from .lib.energy.lp import PlanningError
@@ -50,7 +50,7 @@ from .solar_charge_devices import (
     choice_from_options,
     pick_devices,
 )
-from .solar_charge_executor import Executor, comfort, executor_epcs
+from .solar_charge_executor import Executor, capabilities, comfort, executor_epcs
 
 _LOGGER = logging.getLogger(__name__)
 SOLAR_CHARGE_INTERVAL = timedelta(minutes=5)
@@ -62,7 +62,7 @@ MISSING_REPAIR_AFTER = timedelta(minutes=10)
 _EPCS: dict[Device, tuple[int, ...]] = {
     Device.BATTERY: (0xA0, 0xC8, 0xE2, 0xE4),
     Device.WATER_HEATER: (0xE1, 0xE2),
-    Device.EV: (0xC5, 0xC7, 0xC8, 0xE2, 0xE4),
+    Device.EV: (0xC5, 0xC7, 0xC8, 0xCA, 0xD2, 0xE2, 0xE4),
 }
 
 
@@ -148,17 +148,11 @@ def heater_params(device: EchonetObjectCoordinator) -> WaterHeaterParams:
 
 
 def ev_params(device: EchonetObjectCoordinator, battery_kwh: float) -> EVParams:
-    """The charger's power range: modulating when its charging power (0xEB) is settable, else on/off at its rating."""
-    limits = device.decoded(0xC8)
-    max_w = _field(limits, "maximum_electric_power", "max_value") or _number(device.decoded(0xC5)) or 3000.0
-    min_w = _field(limits, "minimum_electric_power", "min_value")
-    modulating = 0xEB in device.info.set_map and min_w is not None and 0 < min_w < max_w
-    return EVParams(
-        battery_kwh=battery_kwh,
-        max_power_kw=max_w / 1000.0,
-        min_power_kw=(min_w if modulating and min_w else max_w) / 1000.0,
-        modulating=modulating,
-    )
+    """The charger's power range: modulating when its charging power (0xEB), or else its current (0xED), is settable
+    with a real range, else on/off at its rating (the reported maximum, else the rated charge capacity 0xC5)."""
+    max_w = _field(device.decoded(0xC8), "maximum_electric_power", "max_value") or _number(device.decoded(0xC5))
+    rated = EVParams(battery_kwh=battery_kwh, max_power_kw=(max_w or 3000.0) / 1000.0)
+    return ev_with_capabilities(rated, capabilities(device))
 
 
 def plan_state(

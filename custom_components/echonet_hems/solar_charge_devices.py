@@ -133,6 +133,7 @@ def capability_words(caps: Capabilities) -> tuple[str, ...]:
         "operation_mode": bool(caps.modes) and not heater,
         "manual_heating": bool(caps.modes) and heater,
         "charge_power": caps.charge_power is not None,
+        "charge_current": caps.charge_current is not None,
         "discharge_power": caps.discharge_power is not None,
         "daytime_reheat": caps.daytime_reheat,
         "heating_timer": caps.shift_timer,

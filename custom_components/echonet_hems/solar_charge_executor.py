@@ -54,7 +54,7 @@ STORAGE_VERSION = 1
 COMFORT_EPCS: Mapping[DeviceRole, tuple[int, ...]] = {
     DeviceRole.BATTERY: (0xE2, 0xE4, 0xC8, 0xC9),
     DeviceRole.WATER_HEATER: (0xE1,),
-    DeviceRole.EV: (0xC7, 0xC8, 0xE2, 0xE4),
+    DeviceRole.EV: (0xC7, 0xC8, 0xCA, 0xD2, 0xE2, 0xE4),
 }
 ISSUE_ANOTHER_CONTROLLER = "another_controller"
 OBJECTS_KEY = "objects"  # in the stored state: the object id each role's state belongs to
@@ -67,8 +67,9 @@ def executor_epcs(role: DeviceRole) -> tuple[int, ...]:
 
 
 def capabilities(device: EchonetObjectCoordinator) -> Capabilities:
-    """What the device lets us set, from its Set map and its reported power ranges."""
-    ranges = {epc: device.decoded(epc) for epc in (0xC8, 0xC9)}
+    """What the device lets us set, from its Set map and its reported power ranges (a charger set by its current:
+    its current range and rated voltage)."""
+    ranges = {epc: device.decoded(epc) for epc in (0xC8, 0xC9, 0xCA, 0xD2)}
     return capabilities_from(device.class_id, device.info.set_map, ranges, device.info.release)
 
 

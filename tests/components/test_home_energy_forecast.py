@@ -3,6 +3,7 @@ weather entity's hourly forecast, the figures as sensors and as the Energy dashb
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 import json
@@ -33,10 +34,15 @@ from custom_components.echonet_hems.lib.energy.forecast import PVSite, clear_sky
 from custom_components.echonet_hems.lib.energy.pv_outlook import day_histories
 from custom_components.echonet_hems.lib.energy.solar_charge import Device
 from custom_components.echonet_hems.lib.energy.tariff import JST
-from custom_components.echonet_hems.solar_charge_coordinator import SolarChargeCoordinator
+from custom_components.echonet_hems.solar_charge_coordinator import SolarChargeCoordinator, ev_params, find_devices
+from custom_components.echonet_hems.solar_charge_devices import capability_words
+from custom_components.echonet_hems.solar_charge_executor import capabilities
+from virtual_home.clock import ManualClock
 from virtual_home.physics.battery import BatteryMode
-from virtual_home.runtime import VirtualHome
+from virtual_home.physics.ev import ChargerMode
+from virtual_home.runtime import HomeOptions, VirtualHome
 
+from .conftest import SEED
 from .test_home_energy import set_up, set_up_lan, state
 from .test_home_energy_flow import home_energy_entry
 
@@ -379,6 +385,48 @@ async def test_solar_charge_writes_pauses_on_a_hand_change_and_hands_back(
     solar.async_set_control(False)
     await _step(hass, lan_entry, solar)
     assert battery.mode is before
+
+
+@pytest.fixture
+async def current_set_home() -> AsyncIterator[VirtualHome]:
+    """A home whose only EV charger (0x02A1) takes its charging current (0xED), not its power, at 21:00 (car home)."""
+    evening = datetime(2026, 5, 20, 21, 0, tzinfo=JST)
+    options = HomeOptions(
+        start=evening,
+        base_address="127.0.0.210",
+        history_days=0,
+        seed=SEED,
+        ev_charger_discharger=False,
+        ev_charger_current_setting=True,
+    )
+    async with VirtualHome(options, clock=ManualClock(evening)) as virtual_home:
+        yield virtual_home
+
+
+async def test_a_charger_set_by_its_current_is_planned_modulating_and_driven_by_its_current(
+    hass: HomeAssistant, current_set_home: VirtualHome, lan_entry: MockConfigEntry
+) -> None:
+    (evse,) = current_set_home.home.ev_chargers
+    evse.power_setting_w = 1400.0  # set to 7 A by hand before solar charge takes over
+    await set_up_lan(hass, lan_entry)
+    await _import_clear_days(hass, _pv_energy_entity(hass), 3)
+    runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
+    solar = runtime.solar_charge
+    solar.modes[Device.EV] = "force_on"
+    solar.async_set_control(True)
+    await _step(hass, lan_entry, solar)  # solar charge chooses the charger and asks for its ranges
+    await _step(hass, lan_entry, solar)
+    charger = find_devices(hass)[Device.EV]
+    # 7-15 A (0xCA) at 200 V (0xD2): the planner gets a 1.4-3 kW modulating charger, and the device choice says what
+    # can be set.
+    params = ev_params(charger, 20.0)
+    assert (params.modulating, params.min_power_kw, params.max_power_kw) == (True, 1.4, 3.0)
+    assert capability_words(capabilities(charger)) == ("operation_mode", "charge_current")
+    assert evse.mode is ChargerMode.CHARGE
+    assert evse.power_setting_w == 3000.0  # 15 A written: full power
+    solar.async_set_control(False)
+    await _step(hass, lan_entry, solar)
+    assert evse.power_setting_w == 1400.0  # handed back: the 7 A set by hand
 
 
 async def test_stale_pv_data_hands_devices_back_and_control_resumes_when_it_returns(

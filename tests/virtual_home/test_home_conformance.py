@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 
 from custom_components.echonet_hems.lib.echonet.client import EchonetClient, Notification
-from custom_components.echonet_hems.lib.echonet.discovery import Discovery, Node
+from custom_components.echonet_hems.lib.echonet.discovery import Discovery
 from custom_components.echonet_hems.lib.echonet.frame import EOJ, Property
 from custom_components.echonet_hems.lib.echonet.specs.registry import property_spec
 from virtual_home.clock import JST, ManualClock
@@ -65,13 +65,13 @@ async def test_every_listed_property_reads_and_decodes(home: VirtualHome, client
     assert classes == [0x0130, 0x026B, 0x0279, 0x027C, 0x027D, 0x027E, 0x0287, 0x0290, 0x02A1]
     for node in found:
         for obj in node.objects:
-            await check_object(client, node, obj.eoj, obj.get_map, obj.release)
+            await check_object(client, node.address, obj.eoj, obj.get_map, obj.release)
 
 
 async def check_object(
-    client: EchonetClient, node: Node, eoj: EOJ, get_map: frozenset[int], release: str | None
+    client: EchonetClient, address: str, eoj: EOJ, get_map: frozenset[int], release: str | None
 ) -> None:
-    answer = await client.get(node.address, eoj, sorted(get_map))
+    answer = await client.get(address, eoj, sorted(get_map))
     # The car is away at noon: an EV charger cannot give the car's battery state ("response impossible", MRA).
     allowed_missing = {0xE2, 0xE4} if eoj.class_id in (0x027E, 0x02A1) else set()
     assert answer.unsupported <= allowed_missing, f"{eoj} SNA'd listed EPCs {sorted(answer.unsupported)}"
@@ -165,3 +165,36 @@ async def test_meter_board_and_devices_agree_over_a_day(home: VirtualHome, clien
     pv_kwh = property_spec(0x0279, 0xE1).decode(pv.values[0xE1])
     assert pv_kwh == pytest.approx(physics.pv_generated_wh / 1000, abs=0.002)
     assert pv_kwh > 10  # a clear May day on 5 kW
+
+
+async def test_an_ev_charger_set_by_its_current(client: EchonetClient) -> None:
+    """An AC charger that takes its charging current (0xED) instead of its power (0xEB), with its current range
+    (0xCA) and rated voltage (0xD2): every listed property decodes, and the current sets the charging power."""
+    options = HomeOptions(
+        start=START,
+        base_address="127.0.0.101",
+        history_days=0,
+        ev_charger_discharger=False,
+        ev_charger_current_setting=True,
+    )
+    async with VirtualHome(options, clock=ManualClock(START)) as home:
+        (evse,) = home.home.ev_chargers
+        node = next(node for node in home.nodes if any(obj.eoj == EVSE for obj in node.devices))
+        obj = next(obj for obj in node.devices if obj.eoj == EVSE)
+        readable = frozenset(epc for epc, prop in obj.props.items() if prop.get is not None)
+        settable = frozenset(epc for epc, prop in obj.props.items() if prop.set is not None)
+        assert {0xED, 0xCA, 0xD2} <= readable
+        assert 0xED in settable
+        assert 0xEB not in settable
+        await check_object(client, node.address, EVSE, readable, None)
+
+        async def read(epc: int) -> object:
+            answer = await client.get(node.address, EVSE, [epc])
+            return property_spec(0x02A1, epc).decode(answer.values[epc])
+
+        assert await read(0xCA) == {"minimum_current": 7.0, "maximum_current": 15.0}  # 1.4-3 kW at 200 V
+        assert await read(0xD2) == 200
+        result = await client.set(node.address, EVSE, [Property(0xED, (100).to_bytes(2, "big"))])  # 10.0 A
+        assert result.accepted == {0xED}
+        assert evse.power_setting_w == 2000.0
+        assert await read(0xED) == 10.0

@@ -308,10 +308,6 @@ def ev_object(charger: EVCharger, view: HomeView, manufacturer: int) -> DeviceOb
         charger.mode = _EV_MODES[edt[0]]
         return True
 
-    def set_power(edt: bytes) -> bool:
-        charger.power_setting_w = float(int.from_bytes(edt, "big"))
-        return True
-
     def while_connected(value: Callable[[], bytes]) -> Callable[[], bytes | None]:
         # "Where no response can be returned, 'Response impossible' is returned" (MRA): no car, no battery data.
         return lambda: value() if connected() else None
@@ -334,19 +330,50 @@ def ev_object(charger: EVCharger, view: HomeView, manufacturer: int) -> DeviceOb
         0xE4: Prop(
             get=while_connected(lambda: u8(max(0, min(100, round(100 * charger.car.soc_wh / charger.car.battery_wh)))))
         ),
-        0xEB: Prop(
-            get=lambda: u32(round(charger.power_setting_w or charger.max_power_w)),
-            set=_setter(class_id, 0xEB, set_power),
-        ),
         0xC5: Prop(get=constant(u32(round(charger.max_power_w)))),
         0xCC: Prop(get=constant(b"\x22" if charger.bidirectional else b"\x11")),  # DC (CHAdeMO) V2H / AC CPLT
     }
+    props.update(_charging_setting_props(charger, class_id))
     if charger.bidirectional:
         props[0xD6] = Prop(get=lambda: energy(charger.discharged_wh))
         props[0xC6] = Prop(get=constant(u32(round(charger.max_power_w))))
         props[0xC8] = Prop(get=constant(u32(round(charger.min_power_w)) + u32(round(charger.max_power_w))))
         props[0xC9] = Prop(get=constant(u32(round(charger.min_power_w)) + u32(round(charger.max_power_w))))
     return with_defaults(DeviceObject(EOJ.of(class_id, 1), props), manufacturer=manufacturer)
+
+
+def _charging_setting_props(charger: EVCharger, class_id: int) -> dict[int, Prop]:
+    """The charging power setting (0xEB, W), or for a charger set by its current the current setting (0xED, 0.1 A)
+    with its min/max current (0xCA) and rated voltage (0xD2)."""
+    volts = charger.current_setting_volts
+    if volts is None:
+
+        def set_power(edt: bytes) -> bool:
+            charger.power_setting_w = float(int.from_bytes(edt, "big"))
+            return True
+
+        return {
+            0xEB: Prop(
+                get=lambda: u32(round(charger.power_setting_w or charger.max_power_w)),
+                set=_setter(class_id, 0xEB, set_power),
+            )
+        }
+
+    def deciamps(watts: float) -> bytes:
+        return u16(round(10 * watts / volts))
+
+    def set_current(edt: bytes) -> bool:
+        charger.power_setting_w = int.from_bytes(edt, "big") / 10 * volts
+        return True
+
+    return {
+        0xED: Prop(
+            get=lambda: deciamps(charger.power_setting_w or charger.max_power_w),
+            set=_setter(class_id, 0xED, set_current),
+        ),
+        0xCA: Prop(get=constant(deciamps(charger.min_power_w) + deciamps(charger.max_power_w))),
+        0xD2: Prop(get=constant(u16(round(volts)))),
+    }
 
 
 # --------------------------------------------------------------------------------------------------- fuel cell

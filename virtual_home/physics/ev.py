@@ -109,6 +109,9 @@ class EVCharger:
     charged_wh: float = 0.0  # cumulative AC energy into the car
     discharged_wh: float = 0.0  # cumulative AC energy from the car
     modulating: bool = True  # False: an on/off EVSE that only knows max_power_w
+    # The charging power is set by the current (ECHONET 0xED, A) at this voltage instead of by the power (0xEB): an
+    # AC charger signals the car a current. None: by the power.
+    current_setting_volts: float | None = None
     efficiency: float = 0.92
     discharge_floor_fraction: float = 0.3
     car_connected: bool = True  # plug state at the end of the last step

@@ -809,6 +809,27 @@ def test_master_off_from_the_start_writes_nothing() -> None:
     assert decision.events == ()
 
 
+def test_a_charger_set_by_its_current_gets_its_hand_set_current_back() -> None:
+    """0xED is reported with its 0.1-A scale: 15.0 after our write of 15 is ours, and the 12.5 A set by hand before
+    we took over is the baseline written back on hand-back."""
+    charger = capabilities_from(
+        ids.EV_CHARGER, frozenset({0xDA, 0xED}), {0xCA: {"minimum_current": 6.0, "maximum_current": 16.0}, 0xD2: 200}
+    )
+    caps, modes = {DeviceRole.EV: charger}, {DeviceRole.EV: DeviceMode.FOLLOW_PLAN}
+    before: dict[DeviceRole, Mapping[int, Value]] = {DeviceRole.EV: {0xDA: "standby", 0xED: 12.5, 0xC7: "chargeable"}}
+    plan = plan_of(slot(ev=3.0, ev_reason=Reason.EV_CHARGE_PV_SURPLUS))  # 3 kW at 200 V
+    first = run(FRESH, plan, before, caps=caps, modes=modes)
+    assert [(w.epc, w.value) for w in first.writes] == [(0xED, 15), (0xDA, "charge")]
+    reported = applied(before, first.writes)
+    reported[DeviceRole.EV] = {**reported[DeviceRole.EV], 0xED: 15.0}  # as the device reports it
+    kept = run(confirm_all(first), plan, reported, now=NOW + MIN, caps=caps, modes=modes)
+    assert kept.writes == ()
+    assert EventKind.HAND_CHANGE_PAUSED not in kinds(kept)
+    off = replace(ON, enabled=False)
+    handed = run(kept.new_state, plan, reported, now=NOW + 2 * MIN, caps=caps, modes=modes, settings=off)
+    assert [(w.epc, w.value) for w in handed.writes] == [(0xED, 12.5), (0xDA, "standby")]
+
+
 def test_a_failed_hand_back_is_retried() -> None:
     state, observed = controlling()
     off = replace(ON, enabled=False)

@@ -21,8 +21,9 @@ from .devices import BatteryParams, EVParams
 from .planner import Reason, SlotPlan
 from .tariff import JST
 
-type Setting = str | int
-"""A property value as we write and compare it: a state key (``"charging"``) or a number in W."""
+type Setting = str | int | float
+"""A property value as we write and compare it: a state key (``"charging"``), a number in W or A (a current with its
+0.1-A scale, as the device reports it: a baseline of 12.5 A is written back as 12.5)."""
 
 _DAYTIME_SHIFT_HOURS: Final = range(9, 18)  # EcoCute 0xCA: daytime heating shift time 1 is 09:00..17:00
 _SHIFT_DECIDED_BY_HOUR: Final = 18  # after 18:00 the next daytime window is tomorrow's
@@ -33,6 +34,11 @@ EPC_CHARGE_POWER: Final = 0xEB  # battery, V2H, EV charger (W)
 EPC_DISCHARGE_POWER: Final = 0xEC  # battery (W)
 EPC_CHARGE_RANGE: Final = 0xC8  # min/max charging power (W)
 EPC_DISCHARGE_RANGE: Final = 0xC9  # battery: min/max discharging power (W)
+EPC_CHARGE_CURRENT: Final = 0xED  # V2H, EV charger: charging current setting (A, in 0.1-A steps)
+EPC_CURRENT_RANGE: Final = 0xCA  # V2H, EV charger: min/max charging current (A)
+EPC_RATED_VOLTAGE: Final = 0xD2  # V2H, EV charger: rated voltage (V)
+# A charger that does not report its rated voltage: home chargers in Japan are single-phase 200 V (普通充電).
+DEFAULT_CHARGER_VOLTS: Final = 200.0
 EPC_STORED_WH: Final = 0xE2  # battery: remaining stored electricity; EV: the car's battery (Wh)
 EPC_STORED_PERCENT: Final = 0xE4  # battery: state of charge (%)
 EPC_VEHICLE_CONNECTION: Final = 0xC7  # V2H, EV charger: vehicle connection status
@@ -105,6 +111,47 @@ class PowerRange:
 
 
 @dataclass(frozen=True, slots=True)
+class CurrentSetting:
+    """A settable charging current (0xED) in whole amperes, and the voltage that turns it into power.
+
+    Whole amperes: the property takes 0.1-A steps, but an AC charger signals its current to the car in steps of
+    about 1 A, and a whole number compares equal to what the device reports back (16 A is reported as 16.0).
+    """
+
+    min_a: int = 0
+    max_a: int | None = None
+    volts: float = DEFAULT_CHARGER_VOLTS
+
+    @classmethod
+    def from_values(cls, limits: Value, volts: Value) -> CurrentSetting:
+        """From the decoded min/max current (0xCA: two numbers in A, minimum first) and rated voltage (0xD2)."""
+        rated = float(volts) if isinstance(volts, int | float) and not isinstance(volts, bool) and volts > 0 else None
+        numbers = (
+            [item for item in limits.values() if isinstance(item, int | float) and not isinstance(item, bool)]
+            if isinstance(limits, Mapping)
+            else []
+        )
+        voltage = rated or DEFAULT_CHARGER_VOLTS
+        if len(numbers) != 2 or numbers[0] > numbers[1]:
+            return cls(volts=voltage)
+        return cls(math.ceil(numbers[0]), math.floor(numbers[1]), voltage)
+
+    @property
+    def power(self) -> PowerRange:
+        """The power range (W) the current range gives at the voltage."""
+        most = None if self.max_a is None else round(self.max_a * self.volts)
+        return PowerRange(round(self.min_a * self.volts), most)
+
+    def amps(self, watts: float) -> int | None:
+        """The current to write for `watts` (inf: full power), within the range; None for full power of a device
+        that did not report its maximum (its own setting stays)."""
+        if math.isinf(watts):
+            return self.max_a
+        amps = max(round(watts / self.volts), self.min_a)
+        return amps if self.max_a is None else min(amps, self.max_a)
+
+
+@dataclass(frozen=True, slots=True)
 class Capabilities:
     """What we can set on one device, from its Set map, its class table and its reported power ranges."""
 
@@ -115,11 +162,19 @@ class Capabilities:
     discharge_power: PowerRange | None = None  # 0xEC settable (battery)
     daytime_reheat: bool = False  # 0xC0 settable (EcoCute)
     shift_timer: bool = False  # 0xC7 + 0xCA settable: the EcoCute's own daytime heating timer
+    charge_current: CurrentSetting | None = None  # 0xED settable and 0xEB not (V2H, EV charger)
 
     @property
     def modulating(self) -> bool:
-        """Whether the charging power can be set (else the charger is on/off)."""
-        return self.charge_power is not None
+        """Whether the charging power can be set, directly or by the current (else the charger is on/off)."""
+        return self.charging_power is not None
+
+    @property
+    def charging_power(self) -> PowerRange | None:
+        """The settable charging power (W): by the power setting, else by the current setting at the voltage."""
+        if self.charge_power is not None:
+            return self.charge_power
+        return self.charge_current.power if self.charge_current is not None else None
 
 
 _ROLES: Final[Mapping[int, DeviceRole]] = {
@@ -138,7 +193,7 @@ _USED_MODES: Final[Mapping[DeviceRole, frozenset[str]]] = {
 WATCHED: Final[Mapping[DeviceRole, tuple[int, ...]]] = {
     DeviceRole.BATTERY: (EPC_OPERATION_MODE, EPC_CHARGE_POWER, EPC_DISCHARGE_POWER),
     DeviceRole.WATER_HEATER: (EPC_HEATING_SETTING, EPC_DAYTIME_REHEAT, EPC_ENERGY_SHIFT, EPC_SHIFT_TIME_1),
-    DeviceRole.EV: (EPC_OPERATION_MODE, EPC_CHARGE_POWER),
+    DeviceRole.EV: (EPC_OPERATION_MODE, EPC_CHARGE_POWER, EPC_CHARGE_CURRENT),
 }
 
 
@@ -157,7 +212,8 @@ def _state_keys(class_id: int, epc: int, release: str | None) -> frozenset[str]:
 def capabilities_from(
     class_id: int, set_map: frozenset[int], ranges: Mapping[int, Value], release: str | None = None
 ) -> Capabilities:
-    """Capabilities of a device from its class, Set map and decoded min/max power properties (0xC8/0xC9).
+    """Capabilities of a device from its class, Set map and decoded min/max properties: power 0xC8/0xC9; for a
+    charger whose power is not settable but its current is (0xED), current 0xCA and rated voltage 0xD2.
 
     The Set map says which properties are settable; which modes a settable mode property takes comes from the class
     table of the device's Appendix release. A settable power without a reported range is bounded only by 0 W.
@@ -183,7 +239,12 @@ def capabilities_from(
         return PowerRange.from_value(ranges.get(range_epc)) or PowerRange()
 
     discharge = power(EPC_DISCHARGE_POWER, EPC_DISCHARGE_RANGE) if role is DeviceRole.BATTERY else None
-    return Capabilities(role, class_id, modes, power(EPC_CHARGE_POWER, EPC_CHARGE_RANGE), discharge)
+    current = None
+    if role is DeviceRole.EV and EPC_CHARGE_POWER not in set_map and EPC_CHARGE_CURRENT in set_map:
+        current = CurrentSetting.from_values(ranges.get(EPC_CURRENT_RANGE), ranges.get(EPC_RATED_VOLTAGE))
+    return Capabilities(
+        role, class_id, modes, power(EPC_CHARGE_POWER, EPC_CHARGE_RANGE), discharge, charge_current=current
+    )
 
 
 def battery_with_capabilities(params: BatteryParams, caps: Capabilities) -> BatteryParams:
@@ -202,8 +263,9 @@ def battery_with_capabilities(params: BatteryParams, caps: Capabilities) -> Batt
 
 def ev_with_capabilities(params: EVParams, caps: Capabilities) -> EVParams:
     """The EV charger's (or V2H's) planner parameters as the device offers them: modulating within its reported
-    min-max when the charging power (0xEB) is settable and the range is a real one, else on/off at full power."""
-    power = caps.charge_power
+    min-max when the charging power (0xEB), or else the current (0xED), is settable and the range is a real one,
+    else on/off at full power."""
+    power = caps.charging_power
     max_w = power.max_w if power is not None and power.max_w else params.max_power_kw * 1000.0
     if power is None or not 0 < power.min_w < max_w:
         # Without a settable power, or without a minimum below the maximum, the charger is on/off at full power.
@@ -246,9 +308,12 @@ def watched_value(value: Value) -> Setting | None:
 
 
 def setting_of(value: Value) -> Setting | None:
-    """A reported value as a comparable setting (other shapes, and undecodable values, are not settings we write)."""
+    """A reported value as a comparable setting (other shapes, and undecodable values, are not settings we write).
+    A whole number reported with a scale (a current of 16.0 A) is the whole number we wrote."""
     if isinstance(value, bool) or (isinstance(value, str) and value.startswith(RAW_PREFIX)):
         return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value if math.isfinite(value) else None
     return value if isinstance(value, str | int) else None
 
 
@@ -480,7 +545,8 @@ def _ev_must_charge(caps: Capabilities, observed: Mapping[int, Value], comfort: 
     missing_wh = comfort.ev_target_wh - stored
     if missing_wh <= 0.0:
         return False
-    full = caps.charge_power.max_w if caps.charge_power is not None and caps.charge_power.max_w else None
+    power = caps.charging_power
+    full = power.max_w if power is not None and power.max_w else None
     power_w = float(full) if full is not None else comfort.ev_power_w
     # One slot of margin: the next step may come late and a plan slot is 30 minutes.
     hours = (comfort.ev_departure - now - timedelta(minutes=30)) / timedelta(hours=1)
@@ -509,6 +575,8 @@ def _ev(
     if watts > 0:
         if (setpoint := _setpoint(caps.charge_power, watts)) is not None:
             values[EPC_CHARGE_POWER] = setpoint
+        elif caps.charge_current is not None and (amps := caps.charge_current.amps(watts)) is not None:
+            values[EPC_CHARGE_CURRENT] = amps
         chosen = _pick(caps.modes, ("charge",))
     else:
         chosen = _pick(caps.modes, ("standby", "idle"))

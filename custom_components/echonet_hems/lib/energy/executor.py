@@ -487,7 +487,7 @@ def _mapping(value: object) -> Mapping[str, object]:
 
 
 def _stored_setting(value: object) -> Setting:
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise TypeError(f"not a setting: {value!r}")
     return value
 
