@@ -1,13 +1,16 @@
 """``python -m benchmarks.planner.matrix``: the benchmark's tiers run in worker processes, in a budget (issue 14).
 
     python -m benchmarks.planner.matrix --tier quick|medium|full [--workers N] [--json PATH] [--markdown PATH]
-        [--limit K] [--resume]
+        [--limit K] [--resume] [--forecasts F3,F5] [--seeds N]
 
 Every (home, strategy) and (home, variant, strategy) cell runs in a worker process (``cells.run_cell``); the oracle
 of a home is solved once and serves every forecast variant. Each finished cell is appended to ``PATH.cells.jsonl``
 at once (a killed run keeps it; ``--resume`` skips it) and the JSON and markdown tables are rewritten; progress
 lines go to stderr. ``--limit K`` runs K scenarios spread over the grid, and the report estimates the whole tier's
-time from the cells it measured (CPU seconds per kind of cell, spread over the workers).
+time from the cells it measured (CPU seconds per kind of cell, spread over the workers). ``--forecasts`` keeps some
+of the tier's forecast models and ``--seeds`` sets how many seeds the noisy ones get (e.g. F3 with 5 seeds); the
+cells of a seed the tier already has keep their names, so ``--resume`` on a copy of a finished stream runs only the
+new seeds.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 import json
 import math
 from multiprocessing import get_context
@@ -322,18 +325,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--limit", type=int, default=None, help="run K scenarios spread over the grid")
     parser.add_argument("--resume", action="store_true", help="skip the cells PATH.cells.jsonl already holds")
+    parser.add_argument("--forecasts", help="comma-separated forecast models of the tier to run (default: all)")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds per noisy forecast (default: the tier's)")
     args = parser.parse_args(argv)
-    if args.workers < 1 or (args.limit is not None and args.limit < 1):
-        parser.error("--workers and --limit must be at least 1")
+    if args.workers < 1 or (args.limit is not None and args.limit < 1) or (args.seeds is not None and args.seeds < 1):
+        parser.error("--workers, --limit and --seeds must be at least 1")
     if args.resume and args.json is None:
         parser.error("--resume needs --json (the finished cells are read from PATH.cells.jsonl)")
+    tier = TIERS[args.tier]
+    chosen = args.forecasts.split(",") if args.forecasts is not None else tier.forecasts
+    models = tuple(model.strip() for model in chosen if model.strip())
+    if not models or any(model not in tier.forecasts for model in models):
+        parser.error(f"--forecasts takes a comma-separated subset of {','.join(tier.forecasts)}")
+    args.tier_design = replace(tier, forecasts=models, seeds=args.seeds or tier.seeds)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: 0 when every cell finished, 1 when some failed."""
     args = parse_args(argv)
-    tier = TIERS[args.tier]
+    tier: Tier = args.tier_design
     stream = args.json.with_name(args.json.name + ".cells.jsonl") if args.json is not None else None
     if stream is not None and not args.resume:
         stream.unlink(missing_ok=True)

@@ -125,3 +125,16 @@ def test_limit_spreads_the_sample_over_the_grid() -> None:
 def test_an_unknown_tier_is_refused() -> None:
     with pytest.raises(SystemExit):
         matrix.parse_args(["--tier", "huge"])
+
+
+def test_forecasts_and_seeds_narrow_or_widen_the_variants() -> None:
+    tier = matrix.parse_args(["--tier", "medium", "--forecasts", "F3", "--seeds", "5"]).tier_design
+    assert {v.name for v in tier.variants()} == {f"F3/s{seed}" for seed in range(5)}
+    assert tier.homes() == MEDIUM.homes()
+    assert matrix.parse_args(["--tier", "medium"]).tier_design == MEDIUM
+
+
+@pytest.mark.parametrize("flags", [["--forecasts", "F4"], ["--forecasts", ","], ["--seeds", "0"]])
+def test_forecasts_and_seeds_outside_the_tier_are_refused(flags: list[str]) -> None:
+    with pytest.raises(SystemExit):
+        matrix.parse_args(["--tier", "medium", *flags])
