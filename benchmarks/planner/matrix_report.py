@@ -59,7 +59,7 @@ def rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _kappa_d(reports: list[dict[str, Any]], models: tuple[str, ...]) -> list[tuple[str, float]]:
     return [
-        (scenario_label(r), r["d"]["kappa"])
+        (scenario_label(r), float(r["d"]["kappa"]))  # a plain float: numpy's repr would reach the markdown
         for r in reports
         if r["scenario"]["forecast"] in models and r["d"]["kappa"] is not None
     ]

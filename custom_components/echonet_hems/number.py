@@ -1,4 +1,5 @@
-"""Numbers of ECHONET Lite device objects: charge/discharge power settings of the battery and the EV chargers."""
+"""Numbers of ECHONET Lite device objects: charge/discharge power settings of the battery and the EV chargers, and
+the charging current setting of an EV charger set by its current."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import EntityCategory, UnitOfPower
+from homeassistant.const import EntityCategory, UnitOfElectricCurrent, UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -30,6 +31,7 @@ PARALLEL_UPDATES = 1
 
 # Used when the device does not state its limit (no min/max or rated property in its Get map).
 FALLBACK_MAX_W = 10000.0
+FALLBACK_MAX_A = 32.0  # a home AC charger's largest current (7.7 kW at 240 V); 0xED itself goes to 6,553.3 A
 
 
 def number_or_none(value: Value) -> float | None:
@@ -50,12 +52,14 @@ def field(name: str) -> Callable[[Value], float | None]:
 
 @dataclass(frozen=True, kw_only=True)
 class EchonetNumberEntityDescription(NumberEntityDescription):
-    """A settable power; `max_epc`/`max_fn` read the device's own upper limit."""
+    """A settable power or current; `max_epc`/`max_fn` read the device's own upper limit."""
 
     epc: int
     class_id: int
     max_epc: int
     max_fn: Callable[[Value], float | None]
+    fallback_max: float = FALLBACK_MAX_W
+    digits: int | None = None  # decimals written (None: a whole number)
 
 
 def _power_setting(
@@ -77,12 +81,34 @@ def _power_setting(
     )
 
 
+def _current_setting(key: str, epc: int, class_id: int, max_epc: int) -> EchonetNumberEntityDescription:
+    """A charging current (0xED: 0.1-A steps) up to the maximum of the device's min/max current (0xCA)."""
+    return EchonetNumberEntityDescription(
+        key=key,
+        translation_key=key,
+        epc=epc,
+        class_id=class_id,
+        max_epc=max_epc,
+        max_fn=field("maximum_current"),
+        fallback_max=FALLBACK_MAX_A,
+        digits=1,
+        device_class=NumberDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        native_min_value=0,
+        native_step=0.1,
+        mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
+    )
+
+
 NUMBERS: tuple[EchonetNumberEntityDescription, ...] = (
     _power_setting("charging_power_setting", 0xEB, BATTERY, 0xC8, field("max_value")),
     _power_setting("discharging_power_setting", 0xEC, BATTERY, 0xC9, field("max_value")),
     _power_setting("charging_power_setting", 0xEB, V2H, 0xC8, field("maximum_electric_power")),
     _power_setting("discharging_power_setting", 0xEC, V2H, 0xC9, field("maximum_electric_power")),
     _power_setting("charging_power_setting", 0xEB, EV_CHARGER, 0xC5, number_or_none),
+    _current_setting("charging_current_setting", 0xED, V2H, 0xCA),
+    _current_setting("charging_current_setting", 0xED, EV_CHARGER, 0xCA),
 )
 
 
@@ -117,7 +143,7 @@ SETUPS = KindSetups(lan=_setup_lan, home_energy=_setup_home_energy)
 
 
 class EchonetNumberEntity(EchonetObjectEntity, NumberEntity):
-    """One settable power in W."""
+    """One settable power in W or current in A."""
 
     entity_description: EchonetNumberEntityDescription
 
@@ -135,8 +161,10 @@ class EchonetNumberEntity(EchonetObjectEntity, NumberEntity):
     def native_max_value(self) -> float:
         """The device's stated maximum, else a generous household limit."""
         description = self.entity_description
-        return description.max_fn(self.decoded(description.max_epc)) or FALLBACK_MAX_W
+        return description.max_fn(self.decoded(description.max_epc)) or description.fallback_max
 
     async def async_set_native_value(self, value: float) -> None:
-        """Write the setting (whole watts)."""
-        await self.coordinator.async_set({self.entity_description.epc: round(value)})
+        """Write the setting (whole watts; a current to 0.1 A)."""
+        digits = self.entity_description.digits
+        setting = round(value, digits) if digits else round(value)
+        await self.coordinator.async_set({self.entity_description.epc: setting})

@@ -407,8 +407,16 @@ async def test_a_charger_set_by_its_current_is_planned_modulating_and_driven_by_
     hass: HomeAssistant, current_set_home: VirtualHome, lan_entry: MockConfigEntry
 ) -> None:
     (evse,) = current_set_home.home.ev_chargers
-    evse.power_setting_w = 1400.0  # set to 7 A by hand before solar charge takes over
     await set_up_lan(hass, lan_entry)
+    # Its current is a number entity (0.1-A steps up to 0xCA's 15 A); set to 7 A by hand before solar charge.
+    current = next(
+        entry.entity_id
+        for entry in er.async_get(hass).entities.values()
+        if entry.platform == DOMAIN and entry.unique_id.endswith("-02A101_charging_current_setting")
+    )
+    assert hass.states.get(current).attributes["max"] == 15.0  # type: ignore[union-attr]
+    await hass.services.async_call("number", "set_value", {"entity_id": current, "value": 7.0}, blocking=True)
+    assert evse.power_setting_w == 1400.0
     await _import_clear_days(hass, _pv_energy_entity(hass), 3)
     runtime = await set_up(hass, home_energy_entry(), at=dt_util.utcnow())
     solar = runtime.solar_charge
