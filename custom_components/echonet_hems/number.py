@@ -4,7 +4,7 @@ the charging current setting of an EV charger set by its current."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from homeassistant.components.number import (
@@ -65,6 +65,7 @@ class EchonetNumberEntityDescription(NumberEntityDescription):
 def _power_setting(
     key: str, epc: int, class_id: int, max_epc: int, max_fn: Callable[[Value], float | None]
 ) -> EchonetNumberEntityDescription:
+    """A power in whole watts up to the device's stated limit."""
     return EchonetNumberEntityDescription(
         key=key,
         translation_key=key,
@@ -83,21 +84,14 @@ def _power_setting(
 
 def _current_setting(key: str, epc: int, class_id: int, max_epc: int) -> EchonetNumberEntityDescription:
     """A charging current (0xED: 0.1-A steps) up to the maximum of the device's min/max current (0xCA)."""
-    return EchonetNumberEntityDescription(
-        key=key,
-        translation_key=key,
-        epc=epc,
-        class_id=class_id,
-        max_epc=max_epc,
-        max_fn=field("maximum_current"),
+    power = _power_setting(key, epc, class_id, max_epc, field("maximum_current"))
+    return replace(
+        power,
         fallback_max=FALLBACK_MAX_A,
         digits=1,
         device_class=NumberDeviceClass.CURRENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        native_min_value=0,
         native_step=0.1,
-        mode=NumberMode.BOX,
-        entity_category=EntityCategory.CONFIG,
     )
 
 
