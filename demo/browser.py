@@ -34,6 +34,7 @@ from .errors import DemoError
 from .ha_api import WebSocketApi
 from .layout import (
     BATTERY,
+    EV_CHARGER,
     PV,
     SOLAR_CHARGE_STATUS,
     Device,
@@ -291,6 +292,23 @@ async def check_device_page(page: Page, url: str, device: Device, shot: Path) ->
     await asyncio.sleep(1.0)  # let ripples and charts settle before the picture
     await page.screenshot(shot)
     return values
+
+
+async def check_current_setting(page: Page, url: str, device: Device, setting: Entity, shot: Path) -> str:
+    """The EV charger set by its current shows its charging current setting (a number in A) on its device page; a
+    screenshot. The setting's name as shown."""
+    step = f"browser: device page of {device.name}"
+    name = str(setting.attributes.get("friendly_name", ""))
+    label = name.removeprefix(device.name).strip() or name
+    await page.navigate(f"{url}/config/devices/device/{device.device_id}")
+    await page.wait_for(
+        step,
+        f"(() => {{ const t = clean(deepText(document.body)); "
+        f"return t.includes({json.dumps(device.name)}) && t.includes({json.dumps(label)}) ? t : ''; }})()",
+    )
+    await asyncio.sleep(1.0)
+    await page.screenshot(shot)
+    return label
 
 
 DISTRIBUTION_JS = """
@@ -556,6 +574,20 @@ async def _device_with(ws: WebSocketApi, state: DemoState, echonet_class: str) -
     return device
 
 
+async def _current_setting(ws: WebSocketApi, state: DemoState) -> tuple[Device, Entity]:
+    """The EV charger's charging current setting (0xED) and its device."""
+    step = "browser: finding the EV charger's charging current setting"
+    entities: list[Entity] = await integration_entities(ws, step)
+    setting = next((e for e in entities if e.echonet_class == EV_CHARGER and e.key == "charging_current_setting"), None)
+    if setting is None:
+        raise DemoError(step, "the EV charger has no charging current setting (is it set by its current?)")
+    devices = await integration_devices(ws, step, list(state.entries.values()))
+    device = next((device for device in devices if device.device_id == setting.device_id), None)
+    if device is None:
+        raise DemoError(step, "the charging current setting belongs to no device")
+    return device, setting
+
+
 async def run_check(state: DemoState, screenshots: Path) -> None:
     """The whole browser check against the running demo described by `state`; `DemoError` on any failure."""
     started = time.monotonic()
@@ -563,6 +595,7 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
         async with WebSocketApi(session, state.url, state.token, state.ha_log) as ws:
             pv = await _device_with(ws, state, PV)
             battery = await _device_with(ws, state, BATTERY)
+            charger, current = await _current_setting(ws, state)
             home_energy_labels = await _home_energy_labels(ws, state)
             status_id = await _solar_charge_status(ws)
             sentences = await status_sentences(ws, state.language)
@@ -576,6 +609,8 @@ async def run_check(state: DemoState, screenshots: Path) -> None:
             _say(f"{pv.name}: device page shows {max(values):.2f} kWh")
             values = await check_device_page(page, state.url, battery, screenshots / "device-battery.png")
             _say(f"{battery.name}: device page shows {max(values):.2f} kWh")
+            label = await check_current_setting(page, state.url, charger, current, screenshots / "device-ev.png")
+            _say(f"{charger.name}: device page shows {label!r} ({current.state} A)")
             days_back = energy_day_to_show(datetime.now(JST))
             totals = await check_energy_dashboard(page, state.url, screenshots / "energy.png", days_back)
             _say(

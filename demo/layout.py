@@ -17,6 +17,7 @@ PV: Final = "0279"
 BATTERY: Final = "027D"
 BOARD: Final = "0287"
 WATER_HEATER: Final = "026B"
+EV_CHARGER: Final = "02A1"
 
 FUEL_CELL: Final = "027C"
 

@@ -90,9 +90,11 @@ def virtual_home_argv(speed: float, history_days: int, start: str, dongle_pty: P
 
 def virtual_home_flags(speed: float, history_days: int, start: str) -> list[str]:
     """The flags that shape the simulated home's physics: a lived-in day (air conditioner and fuel cell by the
-    household's routine); faster than real time the devices also announce their readings (a 60-s poll would span a
-    simulated hour, and values read at different moments would not add up)."""
+    household's routine), an EV charger set by its charging current (0xED) beside the V2H set by its power (both
+    kinds of modulating charger on show); faster than real time the devices also announce their readings (a 60-s
+    poll would span a simulated hour, and values read at different moments would not add up)."""
     flags = ["--speed", f"{speed:g}", "--history-days", str(history_days), "--start", start, "--routine"]
+    flags.append("--ev-charger-current")
     return [*flags, "--announce-measurements"] if speed > 1.0 else flags
 
 

@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_argument("--ecocute-liters", type=float, default=370.0, help="EcoCute tank, 0 = none (default 370)")
     devices.add_argument("--no-v2h", action="store_true", help="no EV charger/discharger (0x027E)")
     devices.add_argument("--no-ev-charger", action="store_true", help="no EV charger (0x02A1)")
+    devices.add_argument(
+        "--ev-charger-current",
+        action="store_true",
+        help="the EV charger (0x02A1) takes its charging current (0xED, 200 V) instead of its power (0xEB)",
+    )
     devices.add_argument("--no-fuel-cell", action="store_true", help="no fuel cell (0x027C)")
     devices.add_argument("--no-aircon", action="store_true", help="no air conditioner (0x0130)")
     devices.add_argument("--no-light", action="store_true", help="no light (0x0290)")
@@ -151,6 +156,7 @@ def options_from(args: argparse.Namespace) -> tuple[HomeOptions, StationOptions]
         ecocute_l=args.ecocute_liters or None,
         ev_charger_discharger=not args.no_v2h,
         ev_charger=not args.no_ev_charger,
+        ev_charger_current_setting=args.ev_charger_current,
         fuel_cell=not args.no_fuel_cell,
         aircon=not args.no_aircon,
         light=not args.no_light,

@@ -187,6 +187,7 @@ def test_virtual_home_argv() -> None:
         "--start",
         "2026-06-01T12:00:00+09:00",
         "--routine",
+        "--ev-charger-current",
         "--announce-measurements",
         "--dongle-pty",
         "/tmp/d",
