@@ -176,7 +176,8 @@ def run_oracle(
     """Solve the period with perfect foresight: without `on_off` the continuous LP e1; with it the same-device MILP,
     over the whole period (best schedule + dual bound) or, with `window_days`, per window of `window_days` +
     `overlap_days` days committing the first `window_days` (each window solved within `time_limit_s`). `node_limit`
-    stops the full-period MILP after that many branch-and-bound nodes, at the same point on any host. A windowed
+    stops the full-period MILP, or each window's, after that many branch-and-bound nodes, at the same point on any
+    host. A windowed
     schedule is bounded by the full-period MILP's dual bound after `bound_time_limit_s` (0: by e1, always valid).
     A MILP that stops without any schedule raises ``PlanningError``: the oracle never falls back to the LP."""
     n = scenario.report_end - scenario.report_start
@@ -197,7 +198,7 @@ def run_oracle(
     commit = window_days * SLOTS_PER_DAY
     for first in range(0, n, commit):
         slots = min(commit + overlap_days * SLOTS_PER_DAY, n - first)
-        part = solve(_inputs(scenario, first, slots, state, start, True, time_limit_s))
+        part = solve(_inputs(scenario, first, slots, state, start, True, time_limit_s, node_limit))
         keep = min(commit, n - first)
         parts.append(part)
         state = StoredEnergy(float(part.soc[keep - 1]), float(part.tank[keep - 1]), float(part.ev_soc[keep - 1]))
