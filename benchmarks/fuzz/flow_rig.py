@@ -187,7 +187,8 @@ class FlowRig:
         before = _entry_ids(self.hass)
         outcome = await self._config_flow("lan", ConfigFlowContext(source="user"), value)
         if outcome == "accepted":
-            # Not checked against `node_up`: another shard's virtual home on loopback may answer the search too.
+            # No other rig's node is on loopback while this target runs (`ON_LOOPBACK_LAN` in the CLI): ours answers.
+            _check(value.node_up, "a LAN entry was created though the rig's node was off the network")
             await self._check_and_remove_new_entry(before)
         _check(_entry_ids(self.hass) == before, "an entry appeared")
         return outcome

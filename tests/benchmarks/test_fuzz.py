@@ -185,3 +185,24 @@ async def test_a_timeout_of_the_target_itself_is_a_crash() -> None:
     stats = Stats()
     await afeed_cases(stats, times_out, [Case("x", b"\x00")], budget_s=1.0, cap_s=60.0)
     assert (stats.crashes, stats.hangs) == (1, 0)
+
+
+def test_no_two_shards_with_nodes_on_loopback_run_at_once() -> None:
+    """The LAN flow, the meter flow and the actions each put virtual ECHONET Lite nodes on loopback (or search it):
+    beside one another, each would find the other's nodes and lose them mid-poll when that shard ends. The schedule
+    keeps them one at a time and the other worker busy with the rest."""
+    from benchmarks.fuzz.__main__ import ON_LOOPBACK_LAN, _next_shard, _parse, _plan, _shards
+    from benchmarks.fuzz.targets import Shard
+
+    for argv in (["--quick"], ["--executions", "2500"]):
+        pending = _shards(_plan(_parse(argv)))
+        total, running, order = len(pending), list[Shard](), list[str]()
+        while pending or running:
+            while len(running) < 2 and (shard := _next_shard(pending, running)) is not None:
+                pending.remove(shard)
+                running.append(shard)
+                order.append(shard.target)
+                assert sum(shard.target in ON_LOOPBACK_LAN for shard in running) <= 1, running
+            running.pop(0)  # the oldest finishes first
+        assert len(order) == total
+        assert order[:2] == ["flow_lan", "flow_home_energy"]  # the second worker does not wait for the LAN
