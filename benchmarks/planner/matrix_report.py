@@ -24,6 +24,7 @@ F0_TARGET = 0.95
 NOISY_MEDIAN_TARGET = 0.80
 NOISY_FLOOR_TARGET = 0.70
 PLAN_P99_TARGET_MS = 1000.0
+VERDICTS: dict[bool | None, str] = {True: "met", False: "NOT met", None: "not measured"}
 
 
 def scenario_label(report: dict[str, Any]) -> str:
@@ -70,47 +71,67 @@ def _floor(values: list[tuple[str, float]], target: float, name: str) -> dict[st
     return {
         "target": name,
         "scenarios": len(values),
-        "met": bool(values) and not misses,
+        "met": not misses if values else None,
         "worst": min((v for _, v in values), default=None),
         "misses": [f"{label}: {v:.3f}" for v, label in misses],
     }
 
 
 def targets(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Issue 14's targets checked over the finished scenarios (``met`` is False while no scenario bears on one)."""
+    """Issue 14's targets checked over the finished scenarios: ``met`` is True or False, or None where no finished
+    scenario bears on the target (a tier without newFIT-24 says nothing about the trap)."""
     f0 = _kappa_d(reports, ("F0",))
     noisy = _kappa_d(reports, ("F3", "F5"))
     median = statistics.median(v for _, v in noisy) if noisy else None
+    compared = [
+        (r, k) for r in reports for k in ("b", "c") if r["d"]["kappa"] is not None and r[k]["kappa"] is not None
+    ]
     beaten = [
         f"{scenario_label(r)}: d {r['d']['kappa']} vs {k} {r[k]['kappa']}"
-        for r in reports
-        for k in ("b", "c")
-        if r["d"]["kappa"] is not None and r[k]["kappa"] is not None and r["d"]["kappa"] < r[k]["kappa"]
+        for r, k in compared
+        if r["d"]["kappa"] < r[k]["kappa"]
     ]
     comfort = {k: sum(r[k]["comfort_failures"] for r in reports if k in r) for k in STRATEGY_KEYS}
     p99 = [r["d"]["plan_ms_p99"] for r in reports if r["d"]["plan_ms_p99"] is not None]
+    trapped = [r for r in reports if r["scenario"]["tariff"] == "newfit24"]
     trap = [
         f"{scenario_label(r)}: d {r['d']['diverted_kwh']} kWh vs oracle {r['e']['diverted_kwh']} kWh"
-        for r in reports
-        if r["scenario"]["tariff"] == "newfit24" and r["d"]["diverted_kwh"] > r["e"]["diverted_kwh"]
+        for r in trapped
+        if r["d"]["diverted_kwh"] > r["e"]["diverted_kwh"]
     ]
     return [
         _floor(f0, F0_TARGET, "F0: kappa(d) >= 0.95 in every scenario"),
         {
             "target": "F3/F5: median kappa(d) >= 0.80",
             "scenarios": len(noisy),
-            "met": median is not None and median >= NOISY_MEDIAN_TARGET,
+            "met": median >= NOISY_MEDIAN_TARGET if median is not None else None,
             "median": median,
         },
         _floor(noisy, NOISY_FLOOR_TARGET, "F3/F5: kappa(d) >= 0.70 in every scenario"),
-        {"target": "kappa(d) >= kappa(b) and kappa(c) in every scenario", "met": not beaten, "misses": beaten},
-        {"target": "zero comfort failures", "met": not any(comfort.values()), "failures": comfort},
+        {
+            "target": "kappa(d) >= kappa(b) and kappa(c) in every scenario",
+            "scenarios": len({scenario_label(r) for r, _ in compared}),
+            "met": not beaten if compared else None,
+            "misses": beaten,
+        },
+        {
+            "target": "zero comfort failures",
+            "scenarios": len(reports),
+            "met": not any(comfort.values()) if reports else None,
+            "failures": comfort,
+        },
         {
             "target": "plan time p99 < 1 s",
-            "met": bool(p99) and max(p99) < PLAN_P99_TARGET_MS,
+            "scenarios": len(p99),
+            "met": max(p99) < PLAN_P99_TARGET_MS if p99 else None,
             "worst_ms": max(p99, default=None),
         },
-        {"target": "newfit24: (d) never diverts more surplus than the oracle", "met": not trap, "misses": trap},
+        {
+            "target": "newfit24: (d) never diverts more surplus than the oracle",
+            "scenarios": len(trapped),
+            "met": not trap if trapped else None,
+            "misses": trap,
+        },
     ]
 
 
@@ -152,7 +173,7 @@ def markdown(document: dict[str, Any]) -> str:
         details = {k: v for k, v in target.items() if k not in {"target", "met", "misses"}}
         misses = target.get("misses") or []
         lines.append(
-            f"- {'met' if target['met'] else 'NOT met'}: {target['target']} {details}"
+            f"- {VERDICTS[target['met']]}: {target['target']} {details}"
             + (f"; {len(misses)} misses: " + "; ".join(misses[:10]) if misses else "")
         )
     lines += [

@@ -70,6 +70,12 @@ def test_markdown_table_has_the_scenario_row_and_the_targets(outputs: tuple[Path
     assert "| jp6 | emhass | tepco-sl | onoff | 2025-05-12 | F0 | 0 |" in text
     assert f"**{kappa:.3f}**" in text
     assert "F0: kappa(d) >= 0.95 in every scenario" in text
+    # A tier of F0 and TEPCO alone says nothing of the noisy forecasts or the newFIT-24 trap: not "met", not "NOT met".
+    assert "- not measured: F3/F5: median kappa(d) >= 0.80" in text
+    assert "- not measured: newfit24: (d) never diverts more surplus than the oracle" in text
+    verdicts = {target["target"]: target["met"] for target in document["targets"]}
+    assert verdicts["newfit24: (d) never diverts more surplus than the oracle"] is None
+    assert verdicts["F0: kappa(d) >= 0.95 in every scenario"] is (kappa >= 0.95)
     assert "nothing: a test tier" in text
 
 
