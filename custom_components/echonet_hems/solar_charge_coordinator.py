@@ -328,11 +328,18 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         }
 
     async def _async_execute(
-        self, now: datetime, plan: Plan | None, devices: dict[Device, EchonetObjectCoordinator], *, enabled: bool = True
+        self,
+        now: datetime,
+        plan: Plan | None,
+        devices: dict[Device, EchonetObjectCoordinator],
+        *,
+        stopping: bool = False,
     ) -> None:
-        """One executor step: write what the plan and the modes ask (nothing while control is off but hand-backs)."""
+        """One executor step: write what the plan and the modes ask (nothing while control is off but hand-backs;
+        when `stopping`, hand-backs only, with their own reason)."""
         settings = ExecutorSettings(
-            enabled=enabled and self.control_on,
+            enabled=self.control_on and not stopping,
+            stopping=stopping,
             comfort=comfort(
                 self.settings.battery_reserve_pct,
                 self.settings.ev,
@@ -348,7 +355,7 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         """Give every device back its own operation as it was (unload, Home Assistant stopping)."""
         devices = find_devices(self.hass, self.settings.devices)
         if devices:
-            await self._async_execute(self.clock(), None, devices, enabled=False)
+            await self._async_execute(self.clock(), None, devices, stopping=True)
         await self.executor.async_save()
 
     async def async_load(self) -> None:

@@ -482,6 +482,9 @@ async def test_home_assistant_stopping_hands_the_devices_back(
     assert battery.mode is before
     handed = [e for _, e in solar.executor.history if e.kind is EventKind.HANDED_BACK]
     assert DeviceRole.BATTERY in {e.role for e in handed}
+    # With the reason the logbook shows: the master switch is still on, so not "master_off".
+    assert solar.control_on
+    assert {e.detail for e in handed} == {HandBackReason.STOPPED}
 
 
 async def test_state_is_saved_when_it_changes_and_the_ledger_while_it_keeps_changing(

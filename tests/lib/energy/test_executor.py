@@ -752,6 +752,8 @@ def test_hand_back_writes_only_what_changed() -> None:
     ("change", "reason"),
     [
         ({"settings": replace(ON, enabled=False)}, HandBackReason.MASTER_OFF),
+        ({"settings": replace(ON, stopping=True)}, HandBackReason.STOPPED),  # unload or shutdown, the switch on
+        ({"settings": replace(ON, enabled=False, stopping=True)}, HandBackReason.STOPPED),  # not "master off"
         ({"plan": plan_of(CHARGE, created=NOW - 61 * MIN)}, HandBackReason.PLAN_STALE),
         ({"plan": None}, HandBackReason.PLAN_STALE),
         ({"data_age": 11 * MIN}, HandBackReason.DATA_STALE),

@@ -45,6 +45,7 @@ class HandBackReason(StrEnum):
     """Why a device was handed back to its own automatic operation."""
 
     MASTER_OFF = "master_off"
+    STOPPED = "stopped"  # the integration unloads or Home Assistant stops (the master switch may well be on)
     PLAN_STALE = "plan_stale"
     DATA_STALE = "data_stale"
     PLANNER_OFF = "planner_off"
@@ -158,6 +159,7 @@ class ExecutorSettings:
     """The master switch and the safety limits."""
 
     enabled: bool = False  # the master switch: control ships off (a dry run until the user turns it on)
+    stopping: bool = False  # unload or shutdown: every device is handed back, whatever the switch says
     max_writes_per_day: int = 24  # per device; settings often live in EEPROM
     plan_max_age: timedelta = timedelta(hours=1)
     data_max_age: timedelta = timedelta(minutes=10)
@@ -223,6 +225,8 @@ def _next_midnight(now: datetime) -> datetime:
 def _global_hand_back(
     state: ExecutorState, now: datetime, plan: Plan | None, settings: ExecutorSettings
 ) -> HandBackReason | None:
+    if settings.stopping:
+        return HandBackReason.STOPPED
     if not settings.enabled:
         return HandBackReason.MASTER_OFF
     if state.last_data is None or now - state.last_data > settings.data_max_age:
