@@ -338,7 +338,7 @@ class SolarChargeCoordinator(DataUpdateCoordinator[SolarChargeData]):
         """One executor step: write what the plan and the modes ask (nothing while control is off but hand-backs;
         when `stopping`, hand-backs only, with their own reason)."""
         settings = ExecutorSettings(
-            enabled=self.control_on and not stopping,
+            enabled=self.control_on,
             stopping=stopping,
             comfort=comfort(
                 self.settings.battery_reserve_pct,
